@@ -1,0 +1,70 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// The same strict settings on every target.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "swift-huey",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Huey", targets: ["Huey"]),
+        .library(name: "HueyConsumer", targets: ["HueyConsumer"]),
+        .executable(name: "huey-demo", targets: ["HueyDemo"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .target(name: "CHueyShims"),
+        .target(
+            name: "Huey",
+            dependencies: [
+                "CSQLite",
+                "CHueyShims",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "HueyConsumer",
+            dependencies: [
+                "Huey",
+                "CHueyShims",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "HueyDemo",
+            dependencies: ["Huey", "HueyConsumer"],
+            swiftSettings: strictSettings
+        ),
+        // A small executable the process tests launch (tests never fork Swift code).
+        .executableTarget(
+            name: "HueyTestHelper",
+            dependencies: ["Huey", "HueyConsumer"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HueyTests",
+            dependencies: ["Huey"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HueyConsumerTests",
+            dependencies: ["Huey", "HueyConsumer"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

@@ -1,0 +1,270 @@
+import Foundation
+
+/// Where a Huey keeps its queue, schedule, results, counters, claims and dead letters.
+///
+/// Huey's storage primitives (enqueue, dequeue, schedule, key/value results) plus what
+/// Huey lacks: claims, so a task taken by a worker that dies is never lost, an atomic
+/// ``ack(_:writes:)``, dead letters for undecodable entries, and ``waitForWork(timeout:)``
+/// so idle workers need not poll blindly (DESIGN §4).
+///
+/// Every method may be called from any thread of the process that made the storage.
+/// Implementations that hold OS resources (SQLite connections, file descriptors) open
+/// them lazily in the process that uses them, so a storage made before `fork()` is safe
+/// to use in the child (the child opens its own).
+///
+/// All byte payloads are opaque to the storage; keys and queue names are UTF-8 text.
+public protocol Storage: AnyObject, Sendable {
+    /// The queue name; two storages with different names never see each other's data.
+    var name: String { get }
+
+    // MARK: Queue
+
+    /// Adds a message to the queue.
+    /// - Throws: ``StorageError`` when the write fails (disk full, read-only, …).
+    func enqueue(_ data: [UInt8], priority: Double) throws
+    /// Adds many messages in one transaction (all or none).
+    /// - Throws: ``StorageError`` when the write fails; then none were added.
+    func enqueue(batch: [QueueItem]) throws
+    /// Removes and returns the highest-priority, oldest message (priority desc, FIFO).
+    /// - Throws: ``StorageError``.
+    func dequeue() throws -> [UInt8]?
+    /// The number of queued (unclaimed) messages.
+    /// - Throws: ``StorageError``.
+    func queueSize() throws -> Int
+    /// Queued messages in dequeue order, at most `limit`.
+    /// - Throws: ``StorageError``.
+    func enqueuedItems(limit: Int?) throws -> [[UInt8]]
+    /// Removes every queued message.
+    /// - Throws: ``StorageError``.
+    func flushQueue() throws
+
+    // MARK: Schedule
+
+    /// Stores a message to run at `timestamp` (Unix seconds, UTC).
+    /// - Throws: ``StorageError``.
+    func addToSchedule(_ data: [UInt8], timestamp: Double) throws
+    /// Removes and returns the messages due at or before `timestamp`, earliest first.
+    /// - Throws: ``StorageError``.
+    func readSchedule(timestamp: Double) throws -> [[UInt8]]
+    /// Scheduled messages, earliest first, at most `limit`.
+    /// - Throws: ``StorageError``.
+    func scheduledItems(limit: Int?) throws -> [[UInt8]]
+    /// The number of scheduled messages.
+    /// - Throws: ``StorageError``.
+    func scheduleSize() throws -> Int
+    /// Removes every scheduled message.
+    /// - Throws: ``StorageError``.
+    func flushSchedule() throws
+
+    // MARK: Results and key/value data
+
+    /// Stores `value` under `key`, replacing what was there.
+    /// - Throws: ``StorageError``.
+    func putData(key: String, value: [UInt8]) throws
+    /// Returns the value under `key` without removing it.
+    /// - Throws: ``StorageError``.
+    func peekData(key: String) throws -> [UInt8]?
+    /// Removes and returns the value under `key`.
+    /// - Throws: ``StorageError``.
+    func popData(key: String) throws -> [UInt8]?
+    /// Removes `key`; says whether it was there.
+    /// - Throws: ``StorageError``.
+    func deleteData(key: String) throws -> Bool
+    /// Whether `key` has a value.
+    /// - Throws: ``StorageError``.
+    func hasData(key: String) throws -> Bool
+    /// Stores `value` only when `key` has none; says whether it stored.
+    /// - Throws: ``StorageError``.
+    func putIfEmpty(key: String, value: [UInt8]) throws -> Bool
+    /// The values of `keys`, in order, `nil` where a key has none.
+    /// - Throws: ``StorageError``.
+    func peekMany(keys: [String]) throws -> [[UInt8]?]
+    /// The number of stored keys.
+    /// - Throws: ``StorageError``.
+    func resultStoreSize() throws -> Int
+    /// Every stored key and value.
+    /// - Throws: ``StorageError``.
+    func resultItems() throws -> [String: [UInt8]]
+    /// Removes every stored key.
+    /// - Throws: ``StorageError``.
+    func flushResults() throws
+
+    // MARK: Counters
+
+    /// Adds `amount` to the counter `key` (missing = 0) and returns the new value.
+    /// - Throws: ``StorageError``.
+    func increment(key: String, by amount: Int) throws -> Int
+    /// Removes the counter `key`.
+    /// - Throws: ``StorageError``.
+    func deleteCounter(key: String) throws
+
+    // MARK: Claims (a dequeue that remembers who took the message)
+
+    /// Takes the next message like ``dequeue()`` but keeps it as a claim owned by
+    /// `owner` until ``ack(_:writes:)`` or ``release(_:)``.
+    /// - Throws: ``StorageError``.
+    func claim(owner: ClaimOwner, now: Double) throws -> Claim?
+    /// Sets the time after which the claim's owner is overrunning (task timeout).
+    /// - Throws: ``StorageError``.
+    func setDeadline(_ claim: Claim, deadline: Double?) throws
+    /// In one transaction: applies `writes` and drops the claim. Returns false, applying
+    /// nothing, when the claim no longer exists (someone else recovered it).
+    /// - Throws: ``StorageError``; then nothing was applied and the claim stays.
+    @discardableResult
+    func ack(_ claim: Claim, writes: [StorageWrite]) throws -> Bool
+    /// Puts a claimed message back in the queue with its priority and drops the claim.
+    /// Returns false when the claim no longer exists.
+    /// - Throws: ``StorageError``.
+    @discardableResult
+    func release(_ claim: Claim) throws -> Bool
+    /// Every outstanding claim, oldest first.
+    /// - Throws: ``StorageError``.
+    func claims() throws -> [Claim]
+
+    // MARK: Dead letters
+
+    /// Keeps a message that cannot be run, with the reason.
+    /// - Throws: ``StorageError``.
+    func addDead(_ data: [UInt8], reason: String) throws
+    /// Every dead letter, oldest first.
+    /// - Throws: ``StorageError``.
+    func deadItems() throws -> [DeadLetter]
+    /// Removes every dead letter.
+    /// - Throws: ``StorageError``.
+    func flushDead() throws
+
+    // MARK: Waiting and locking
+
+    /// Blocks up to `timeout` seconds until work may be ready (something was enqueued),
+    /// returning early when it may be. Returns true if woken by a possible change.
+    /// Implementations without a notification mechanism sleep for `timeout`.
+    /// - Throws: ``StorageError``.
+    func waitForWork(timeout: Double) throws -> Bool
+
+    /// A lock named `name` shared by every process using this storage; released by the
+    /// kernel when its holder dies (flock), or in-process for memory storage.
+    /// - Throws: ``StorageError`` when the lock cannot be set up.
+    func lock(named name: String) throws -> any TaskLock
+
+    /// Removes everything: queue, schedule, results, counters, claims, dead letters.
+    /// - Throws: ``StorageError``.
+    func flushAll() throws
+
+    /// Drops OS resources (connections, descriptors) held by this process. The storage
+    /// stays usable: it reopens lazily. The consumer master calls this before `fork()`.
+    func closeConnections()
+}
+
+/// A message to enqueue with its priority.
+public struct QueueItem: Sendable, Hashable {
+    /// The message bytes.
+    public var data: [UInt8]
+    /// Higher dequeues first.
+    public var priority: Double
+    /// Makes an item.
+    public init(data: [UInt8], priority: Double) {
+        self.data = data
+        self.priority = priority
+    }
+}
+
+/// One write applied atomically with an ``Storage/ack(_:writes:)``.
+public enum StorageWrite: Sendable, Hashable {
+    /// Store a value (a result) under a key.
+    case put(key: String, value: [UInt8])
+    /// Enqueue a message (a retry, a callback).
+    case enqueue(data: [UInt8], priority: Double)
+    /// Schedule a message (a delayed retry).
+    case schedule(data: [UInt8], timestamp: Double)
+    /// Keep an undecodable message as a dead letter.
+    case dead(data: [UInt8], reason: String)
+}
+
+/// A process that owns claims: its pid plus its start time, so a reused pid is not
+/// mistaken for the original owner.
+public struct ClaimOwner: Sendable, Hashable, CustomStringConvertible {
+    /// The process id.
+    public var pid: Int32
+    /// The process start time in clock ticks since boot (field 22 of /proc/PID/stat).
+    public var startTime: UInt64
+
+    /// Makes an owner.
+    public init(pid: Int32, startTime: UInt64) {
+        self.pid = pid
+        self.startTime = startTime
+    }
+
+    /// The calling process.
+    public static var current: ClaimOwner {
+        let pid = getpid()
+        return ClaimOwner(pid: pid, startTime: ProcessInfoReader.startTime(of: pid) ?? 0)
+    }
+
+    /// Whether this exact process (same pid, same start time) is still running.
+    public var isAlive: Bool {
+        guard let start = ProcessInfoReader.startTime(of: pid) else { return false }
+        return start == startTime
+    }
+
+    public var description: String { "pid \(pid)" }
+}
+
+/// A message taken by a worker and not yet acknowledged.
+public struct Claim: Sendable, Hashable {
+    /// The storage's handle for this claim (row id, file name, …).
+    public var token: String
+    /// The claimed message.
+    public var data: [UInt8]
+    /// Its queue priority (used when it is released back to the queue).
+    public var priority: Double
+    /// Who took it.
+    public var owner: ClaimOwner
+    /// When it was taken (Unix seconds).
+    public var claimedAt: Double
+    /// When its owner is overrunning (Unix seconds), if the task has a timeout.
+    public var deadline: Double?
+
+    /// Makes a claim.
+    public init(
+        token: String, data: [UInt8], priority: Double, owner: ClaimOwner, claimedAt: Double,
+        deadline: Double? = nil
+    ) {
+        self.token = token
+        self.data = data
+        self.priority = priority
+        self.owner = owner
+        self.claimedAt = claimedAt
+        self.deadline = deadline
+    }
+}
+
+/// A message that could not be run, kept with the reason.
+public struct DeadLetter: Sendable, Hashable {
+    /// The raw bytes as they were found.
+    public var data: [UInt8]
+    /// Why it was set aside.
+    public var reason: String
+    /// When (Unix seconds).
+    public var timestamp: Double
+
+    /// Makes a dead letter.
+    public init(data: [UInt8], reason: String, timestamp: Double) {
+        self.data = data
+        self.reason = reason
+        self.timestamp = timestamp
+    }
+}
+
+/// A named mutual-exclusion lock shared through a storage.
+public protocol TaskLock: AnyObject, Sendable {
+    /// The lock's name.
+    var name: String { get }
+    /// Takes the lock without waiting; returns false when another holder has it.
+    /// - Throws: ``StorageError`` when the lock file cannot be opened.
+    func tryAcquire() throws -> Bool
+    /// Gives the lock back (no effect when not held by this object).
+    func release()
+    /// Whether anybody (this process or another) holds the lock now.
+    /// - Throws: ``StorageError``.
+    func isHeld() throws -> Bool
+}

@@ -1,0 +1,2 @@
+import Huey
+print("huey-demo: coming soon")

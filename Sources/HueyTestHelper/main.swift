@@ -1,0 +1,2 @@
+import Huey
+print("helper")
