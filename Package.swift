@@ -56,14 +56,19 @@ let package = Package(
             dependencies: ["Huey", "HueyConsumer"],
             swiftSettings: strictSettings
         ),
+        // Launching and watching helper processes from tests.
+        .target(
+            name: "HueyTestSupport",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "HueyTests",
-            dependencies: ["Huey"],
+            dependencies: ["Huey", "HueyTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "HueyConsumerTests",
-            dependencies: ["Huey", "HueyConsumer"],
+            dependencies: ["Huey", "HueyConsumer", "HueyTestSupport"],
             swiftSettings: strictSettings
         ),
     ]

@@ -1,2 +1,22 @@
+// A small executable the process tests launch: tests are multithreaded and never fork
+// to run Swift code, so anything that needs its own process runs here.
+//
+//   HueyTestHelper <command> [arguments...]
+import Foundation
 import Huey
-print("helper")
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard let command = arguments.first else {
+    FileHandle.standardError.write(Data("usage: HueyTestHelper <command> ...\n".utf8))
+    exit(2)
+}
+let rest = Array(arguments.dropFirst())
+switch command {
+case "hold-lock":
+    exit(LockHolderCommand.run(rest))
+case "storage-stress":
+    exit(StorageStressCommand.run(rest))
+default:
+    FileHandle.standardError.write(Data("HueyTestHelper: unknown command \(command)\n".utf8))
+    exit(2)
+}

@@ -1,0 +1,13 @@
+import Huey
+
+/// Opens the storage a test names on the helper's command line.
+enum HelperStorage {
+    /// `kind` is `memory`, `sqlite` (path = database file) or `file` (path = directory).
+    static func open(kind: String, path: String, name: String = "test") throws -> any Storage {
+        switch kind {
+        case "memory": return MemoryStorage(name: name)
+        // sqlite and file cases are added when those storages land.
+        default: throw StorageError(code: .unsupported, message: "unknown storage kind \(kind)")
+        }
+    }
+}
