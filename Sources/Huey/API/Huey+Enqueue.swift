@@ -1,0 +1,171 @@
+import Foundation
+import Logging
+import Synchronization
+
+extension Huey {
+    /// Enqueues a call made with `s(...)` — a single call or a pipeline — and returns the
+    /// handles of every stage, first to last.
+    /// - Throws: ``CodecError`` for an argument that could not be encoded or a message that is
+    ///   too large; ``StorageError`` when the storage refuses the write.
+    @discardableResult
+    public func enqueue(_ call: TaskCall) throws -> ResultGroup<JSONValue> {
+        try enqueue(call, as: JSONValue.self)
+    }
+
+    /// Enqueues a call or pipeline and returns typed handles of every stage.
+    /// - Throws: like ``enqueue(_:)``.
+    @discardableResult
+    public func enqueue<T: Decodable & Sendable>(_ call: TaskCall, as type: T.Type) throws -> ResultGroup<T> {
+        if let problem = call.encodingError {
+            throw CodecError(code: .unencodable, message: "cannot encode arguments of \(call.name): \(problem)")
+        }
+        try enqueue(call.message)
+        return ResultGroup(call.stages.map { typedResult(id: $0.id, as: T.self) })
+    }
+
+    /// Enqueues a chord: every member now, the callback once all have finished.
+    /// - Returns: the callback's handle; its value is what the callback returns.
+    /// - Throws: like ``enqueue(_:)``.
+    @discardableResult
+    public func enqueue(_ chord: Chord) throws -> TaskResult<JSONValue> {
+        try enqueue(chord, as: JSONValue.self)
+    }
+
+    /// Enqueues a chord with a typed callback handle.
+    /// - Throws: like ``enqueue(_:)``.
+    @discardableResult
+    public func enqueue<T: Decodable & Sendable>(_ chord: Chord, as type: T.Type) throws -> TaskResult<T> {
+        for call in chord.members + [chord.callback] {
+            if let problem = call.encodingError {
+                throw CodecError(code: .unencodable, message: "cannot encode arguments of \(call.name): \(problem)")
+            }
+        }
+        let callback = chord.callback.message
+        if chord.members.isEmpty {
+            var empty = callback
+            empty.args.append(.array([]))
+            try enqueue(empty)
+            return typedResult(id: callback.id, as: T.self)
+        }
+        let cid = UUID().uuidString.lowercased()
+        var members: [Message] = []
+        for (index, member) in chord.members.enumerated() {
+            let config = ChordConfig(cid: cid, size: chord.members.count, idx: index, callback: callback)
+            members.append(Huey.settingChord(config, onLastStageOf: member.message))
+        }
+        try enqueue(batch: members)
+        return typedResult(id: callback.id, as: T.self)
+    }
+
+    /// Sets the chord membership on the last stage of a pipeline.
+    private static func settingChord(_ config: ChordConfig, onLastStageOf message: Message) -> Message {
+        var copy = message
+        if let next = message.completionCallback {
+            copy.completionCallback = settingChord(config, onLastStageOf: next)
+        } else {
+            copy.chordConfig = config
+        }
+        return copy
+    }
+
+    func typedResult<T: Decodable & Sendable>(id: String, as type: T.Type) -> TaskResult<T> {
+        TaskResult(id: id, huey: self, decode: { try JSONCodec.convert($0, to: T.self) })
+    }
+
+    /// Enqueues one message: straight to the schedule when its eta is in the future,
+    /// otherwise to the queue; in immediate mode, runs it at once.
+    /// - Throws: ``CodecError`` (too large / unencodable), ``StorageError``.
+    func enqueue(_ message: Message) throws {
+        let write = try prepare(message)
+        let storage = self.storage
+        switch write {
+        case .schedule(let data, let timestamp): try storage.addToSchedule(data, timestamp: timestamp)
+        case .enqueue(let data, let priority): try storage.enqueue(data, priority: priority)
+        default: break
+        }
+        if immediate { try runImmediately() }
+    }
+
+    /// Enqueues many messages in one transaction.
+    /// - Throws: ``CodecError``, ``StorageError``; then nothing was enqueued.
+    func enqueue(batch messages: [Message]) throws {
+        var queued: [QueueItem] = []
+        var scheduled: [(data: [UInt8], timestamp: Double)] = []
+        queued.reserveCapacity(messages.count)
+        for message in messages {
+            switch try prepare(message) {
+            case .schedule(let data, let timestamp): scheduled.append((data, timestamp))
+            case .enqueue(let data, let priority): queued.append(QueueItem(data: data, priority: priority))
+            default: break
+            }
+        }
+        let storage = self.storage
+        try storage.enqueue(batch: queued)
+        for item in scheduled { try storage.addToSchedule(item.data, timestamp: item.timestamp) }
+        if immediate { try runImmediately() }
+    }
+
+    /// Resolves the expiry, encodes, checks the size, and says where the message goes;
+    /// emits `enqueued` or `scheduled`.
+    /// - Throws: ``CodecError``.
+    func prepare(_ message: Message, now: Double? = nil) throws -> StorageWrite {
+        var message = message
+        let now = now ?? clock().timeIntervalSince1970
+        if let expires = message.expires, message.expiresResolved == nil {
+            message.expiresResolved = expires.resolved(enqueuedAt: now)
+        }
+        let data = try MessageCodec.encode(message)
+        let limit = maxMessageSize
+        guard data.count <= limit else {
+            throw CodecError(
+                code: .tooLarge,
+                message: "message for task \(message.name) is \(data.count) bytes; the limit is \(limit)")
+        }
+        if let eta = message.eta, eta > now {
+            emit(.scheduled, TaskCall(message: message))
+            return .schedule(data: data, timestamp: eta)
+        }
+        emit(.enqueued, TaskCall(message: message))
+        return .enqueue(data: data, priority: message.priority ?? 0)
+    }
+
+    /// Immediate mode: runs everything queued, here and now (nested calls are picked up
+    /// by the outermost loop).
+    /// - Throws: ``StorageError``.
+    func runImmediately() throws {
+        let alreadyDraining = state.withLock { state -> Bool in
+            if state.draining { return true }
+            state.draining = true
+            return false
+        }
+        if alreadyDraining { return }
+        defer { state.withLock { $0.draining = false } }
+        let storage = self.storage
+        let owner = ClaimOwner.current
+        while let claim = try storage.claim(owner: owner, now: clock().timeIntervalSince1970) {
+            try execute(claim, in: storage)
+        }
+    }
+
+    /// Revokes call `id` and enqueues a copy with a new id, due after `delay` or at `eta`.
+    /// Returns the new id.
+    /// - Throws: ``UnknownTaskError`` when the call is not queued or scheduled; ``StorageError``.
+    func reschedule(id: String, delay: Double?, eta: Date?) throws -> String {
+        let storage = self.storage
+        let candidates = try storage.enqueuedItems(limit: nil) + storage.scheduledItems(limit: nil)
+        guard let original = candidates.lazy.compactMap({ try? MessageCodec.decode($0) }).first(where: { $0.id == id })
+        else {
+            throw UnknownTaskError(name: "call \(id) (not queued or scheduled)")
+        }
+        try revoke(id: id, until: nil, once: true)
+        var copy = original
+        copy.id = UUID().uuidString.lowercased()
+        if let delay {
+            copy.eta = clock().timeIntervalSince1970 + delay
+        } else {
+            copy.eta = eta?.timeIntervalSince1970
+        }
+        try enqueue(copy)
+        return copy.id
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Logging
+import Synchronization
+
+extension Huey {
+    /// Runs `body` while holding the lock `name`, shared by every process using this
+    /// storage (Huey's `lock_task` as a context manager).
+    ///
+    /// On SQLite and File storage the lock is a `flock` that the kernel releases the moment
+    /// its holder dies, so a crash never leaves a stale lock.
+    /// - Throws: ``TaskLockedException`` when another holder has the lock; whatever `body`
+    ///   throws; ``StorageError`` when the lock cannot be set up.
+    public func lockTask<T>(_ name: String, _ body: () throws -> T) throws -> T {
+        let lock = try storage.lock(named: name)
+        guard try lock.tryAcquire() else { throw TaskLockedException(lockName: name) }
+        state.withLock { _ = $0.taskLocks.insert(name) }
+        defer { lock.release() }
+        return try body()
+    }
+
+    /// Whether the lock `name` is held by anyone now.
+    /// - Throws: ``StorageError``.
+    public func isLocked(_ name: String) throws -> Bool {
+        try storage.lock(named: name).isHeld()
+    }
+
+    /// Huey's `flush_locks`. Locks here are released by the kernel when their holder dies,
+    /// so there are never stale locks to break; this returns which of `names` (and of the
+    /// locks used so far in this process and by task options) are held by a live holder now.
+    /// - Throws: ``StorageError``.
+    @discardableResult
+    public func flushLocks(_ names: String...) throws -> Set<String> {
+        try flushLocks(names: names)
+    }
+
+    /// ``flushLocks(_:)`` with an array.
+    /// - Throws: ``StorageError``.
+    @discardableResult
+    public func flushLocks(names: [String]) throws -> Set<String> {
+        let known = state.withLock { $0.taskLocks }
+        let optionLocks = registry.names.compactMap { registry.task(named: $0)?.options.lock }
+        var held: Set<String> = []
+        for name in Set(names).union(known).union(optionLocks) where try isLocked(name) {
+            held.insert(name)
+        }
+        return held
+    }
+
+    /// Runs `body` if fewer than `limit` calls of the limit `name` ran in the current
+    /// window of `per` seconds (a fixed window counted in the storage, shared by all
+    /// processes).
+    /// - Parameter retry: a task that hits the limit is retried after the window even
+    ///   without retries left.
+    /// - Throws: ``RateLimitExceeded`` when the window is full; whatever `body` throws;
+    ///   ``StorageError``.
+    public func rateLimit<T>(
+        _ name: String, limit: Int, per: Double, retry: Bool = true, _ body: () throws -> T
+    ) throws -> T {
+        precondition(limit > 0 && per > 0, "huey: rate limit needs a positive limit and window")
+        let now = clock().timeIntervalSince1970
+        let window = Int((now / per).rounded(.down))
+        let key = "rl:\(name):\(window)"
+        let count = try storage.increment(key: key, by: 1)
+        if count == 1 { try? storage.deleteCounter(key: "rl:\(name):\(window - 1)") }
+        guard count <= limit else {
+            let delay = Double(window + 1) * per - now
+            throw RateLimitExceeded(name: name, delay: delay, retry: retry)
+        }
+        return try body()
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// One call of a task, not yet enqueued (or read back from the queue): a message plus
+/// the pipeline built on it with ``then(_:_:)`` and ``error(_:_:)``.
+///
+/// Made by a task's `s(...)`; enqueue it with ``Huey/enqueue(_:)``. Read back by
+/// ``Huey/pending(limit:)`` and ``Huey/scheduled(limit:)``, and handed to signal handlers
+/// and hooks.
+public struct TaskCall: Sendable, Hashable {
+    /// The message that will be (or was) queued.
+    public internal(set) var message: Message
+    /// An argument that could not be encoded; thrown at enqueue.
+    var encodingError: String?
+
+    /// A call of the task `name` with JSON arguments, for producers without the typed
+    /// wrapper (admin tools, other languages' messages, tests).
+    public init(name: String, args: [JSONValue] = [], id: String? = nil, priority: Double? = nil) {
+        self.init(message: Message(id: id ?? UUID().uuidString.lowercased(), name: name, priority: priority, args: args))
+    }
+
+    init(message: Message, encodingError: String? = nil) {
+        self.message = message
+        self.encodingError = encodingError
+    }
+
+    /// The call's id (the key of its result).
+    public var id: String { message.id }
+    /// The task's name.
+    public var name: String { message.name }
+    /// Positional arguments as JSON.
+    public var args: [JSONValue] { message.args }
+    /// When the call becomes due, if it is delayed.
+    public var eta: Date? { message.eta.map { Date(timeIntervalSince1970: $0) } }
+    /// Queue priority (higher first).
+    public var priority: Double? { message.priority }
+    /// Retries left.
+    public var retries: Int { message.retries }
+    /// Seconds before a retry.
+    public var retryDelay: Double { message.retryDelay }
+    /// The expiry as given.
+    public var expires: Expiry? { message.expires }
+    /// The next stage of the pipeline.
+    public var onComplete: TaskCall? { message.completionCallback.map { TaskCall(message: $0) } }
+    /// The error handler.
+    public var onError: TaskCall? { message.errorCallback.map { TaskCall(message: $0) } }
+
+    /// Adds a stage that runs after the last stage succeeds, with that stage's result
+    /// appended to `args` (or spread into them when it is a ``Spread``).
+    public func then(_ task: some TaskDefinition, _ args: any Encodable & Sendable...) -> TaskCall {
+        then(task.makeCall(partialArguments: args))
+    }
+
+    /// Adds `next` as the stage after the last one.
+    public func then(_ next: TaskCall) -> TaskCall {
+        var result = self
+        result.message = TaskCall.appending(next.message, to: message)
+        result.encodingError = encodingError ?? next.encodingError
+        return result
+    }
+
+    /// Sets the handler that runs, with the error appended to `args`, when this call fails
+    /// for good.
+    public func error(_ task: some TaskDefinition, _ args: any Encodable & Sendable...) -> TaskCall {
+        let handler = task.makeCall(partialArguments: args)
+        var result = self
+        result.message.errorCallback = handler.message
+        result.encodingError = encodingError ?? handler.encodingError
+        return result
+    }
+
+    private static func appending(_ next: Message, to message: Message) -> Message {
+        var copy = message
+        if let callback = message.completionCallback {
+            copy.completionCallback = appending(next, to: callback)
+        } else {
+            copy.completionCallback = next
+        }
+        return copy
+    }
+
+    /// Every stage's message, first to last.
+    var stages: [Message] {
+        var result: [Message] = []
+        var current: Message? = message
+        while let stage = current {
+            result.append(stage)
+            current = stage.completionCallback
+        }
+        return result
+    }
+}
+
+/// Something that can make calls of a task: a ``TaskWrapper``.
+public protocol TaskDefinition: Sendable {
+    /// The registered name.
+    var name: String { get }
+    /// Makes a call whose arguments are completed later (by a pipeline or chord).
+    func makeCall(partialArguments: [any Encodable & Sendable]) -> TaskCall
+}

@@ -1,0 +1,52 @@
+import Foundation
+import Logging
+import Synchronization
+
+extension Huey {
+    /// Moves every scheduled call due at `now` to the queue; returns how many moved.
+    /// The consumer's master calls this every scheduler tick.
+    /// - Throws: ``StorageError``.
+    @discardableResult
+    public func enqueueDueScheduled(now: Date? = nil) throws -> Int {
+        let storage = self.storage
+        let due = try storage.readSchedule(timestamp: (now ?? clock()).timeIntervalSince1970)
+        guard !due.isEmpty else { return 0 }
+        let items = due.map { data in
+            QueueItem(data: data, priority: (try? MessageCodec.decode(data))?.priority ?? 0)
+        }
+        try storage.enqueue(batch: items)
+        return items.count
+    }
+
+    /// Enqueues every periodic task whose schedule matches the minute of `date`; returns
+    /// their names. The consumer's master calls this once a minute, on the minute.
+    /// - Throws: ``CodecError``, ``StorageError``.
+    @discardableResult
+    public func enqueuePeriodicTasks(at date: Date) throws -> [String] {
+        var names: [String] = []
+        var messages: [Message] = []
+        for task in registry.periodicTasks where task.schedule?(date) == true {
+            let options = task.options
+            messages.append(
+                Message(
+                    name: task.name, retries: options.retries, retryDelay: options.retryDelay,
+                    retryBackoff: options.retryBackoff, priority: options.priority, expires: options.expires,
+                    timeout: options.timeout))
+            names.append(task.name)
+        }
+        if !messages.isEmpty { try enqueue(batch: messages) }
+        return names
+    }
+
+    /// Takes the next queued call for `owner`, runs it and acknowledges it; returns false
+    /// when the queue was empty. A worker's loop is this plus waiting.
+    /// - Throws: ``StorageError``.
+    @discardableResult
+    public func processNext(owner: ClaimOwner, in storage: any Storage) throws -> Bool {
+        guard let claim = try storage.claim(owner: owner, now: clock().timeIntervalSince1970) else {
+            return false
+        }
+        try execute(claim, in: storage)
+        return true
+    }
+}
