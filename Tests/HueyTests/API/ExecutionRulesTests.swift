@@ -284,3 +284,22 @@ struct ExecutionRulesTests {
         }
     }
 }
+
+@Suite("Periodic tasks")
+struct PeriodicTaskTests {
+    @Test("enqueuePeriodicTasks enqueues the tasks whose crontab matches that minute, results unstored")
+    func periodic() throws {
+        let huey = MemoryHuey(name: "periodic")
+        let runs = Mutex(0)
+        huey.periodicTask("every_three_minutes", try crontab(minute: "*/3")) { runs.withLock { $0 += 1 } }
+        huey.periodicTask("predicate", { _ in false }) {}
+        let at = { (minute: Int) in Date(timeIntervalSince1970: 1_700_000_000 - 1_700_000_000 % 3600 + Double(minute) * 60) }
+        #expect(try huey.enqueuePeriodicTasks(at: at(3)) == ["every_three_minutes"])
+        #expect(try huey.enqueuePeriodicTasks(at: at(4)) == [])
+        #expect(try huey.enqueuePeriodicTasks(at: at(6)) == ["every_three_minutes"])
+        #expect(huey.registry.periodicNames == ["every_three_minutes", "predicate"])
+        while try huey.processNext(owner: .current, in: huey.storage) {}
+        #expect(runs.withLock { $0 } == 2)
+        #expect(try huey.resultCount == 0)
+    }
+}
