@@ -293,7 +293,8 @@ struct PeriodicTaskTests {
         let runs = Mutex(0)
         huey.periodicTask("every_three_minutes", try crontab(minute: "*/3")) { runs.withLock { $0 += 1 } }
         huey.periodicTask("predicate", { _ in false }) {}
-        let at = { (minute: Int) in Date(timeIntervalSince1970: 1_700_000_000 - 1_700_000_000 % 3600 + Double(minute) * 60) }
+        let hour = 1_699_999_200.0  // 2023-11-14 22:00:00 UTC, on the hour
+        let at = { (minute: Int) in Date(timeIntervalSince1970: hour + Double(minute) * 60) }
         #expect(try huey.enqueuePeriodicTasks(at: at(3)) == ["every_three_minutes"])
         #expect(try huey.enqueuePeriodicTasks(at: at(4)) == [])
         #expect(try huey.enqueuePeriodicTasks(at: at(6)) == ["every_three_minutes"])
