@@ -275,6 +275,27 @@ struct ExecutionRulesTests {
         #expect(try huey.pendingCount == 0)
     }
 
+    @Test("a context task can change its own retry delay before it throws")
+    func contextRetryDelay() throws {
+        struct NotYet: Error {}
+        let poll = huey.task("poll", retries: 1, retryDelay: 5, context: true) { (task: TaskContext) throws -> Int in
+            if task.retries > 0 {
+                task.retryDelay = 42
+                throw NotYet()
+            }
+            return 1
+        }
+        let result = try poll()
+        try drain()
+        #expect(try huey.scheduled().first?.eta == clock.date.addingTimeInterval(42))
+        clock.advance(42)
+        try huey.enqueueDueScheduled()
+        try drain()
+        #expect(try huey.result(id: result.id, as: Int.self, preserve: true) == 1)
+        #expect(try huey.result(id: result.id, as: Int.self) == 1)
+        #expect(try huey.result(id: result.id, as: Int.self) == nil)
+    }
+
     @Test("registering a name twice stops the program with a clear message")
     func duplicateName() async {
         await #expect(processExitsWith: .failure) {
