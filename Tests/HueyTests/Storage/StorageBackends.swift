@@ -4,6 +4,7 @@ import Huey
 /// The storages every conformance test runs against.
 enum StorageBackend: String, CaseIterable, CustomStringConvertible, Sendable {
     case memory
+    case file
 
     var description: String { rawValue }
 
@@ -11,6 +12,7 @@ enum StorageBackend: String, CaseIterable, CustomStringConvertible, Sendable {
     func make(name: String, in place: ScratchDirectory) throws -> any Storage {
         switch self {
         case .memory: return MemoryStorage(name: name)
+        case .file: return try FileStorage(name: name, path: place.file("files"))
         }
     }
 
