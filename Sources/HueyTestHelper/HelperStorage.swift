@@ -6,8 +6,8 @@ enum HelperStorage {
     static func open(kind: String, path: String, name: String = "test") throws -> any Storage {
         switch kind {
         case "memory": return MemoryStorage(name: name)
+        case "sqlite": return try SqliteStorage(name: name, filename: path)
         case "file": return try FileStorage(name: name, path: path)
-        // sqlite and file cases are added when those storages land.
         default: throw StorageError(code: .unsupported, message: "unknown storage kind \(kind)")
         }
     }

@@ -22,7 +22,7 @@ extension Huey {
     @discardableResult
     public func task<each A: Codable & Sendable, R: Codable & Sendable>(
         _ name: String, retries: Int = 0, retryDelay: Double = 0, retryBackoff: Double = 1,
-        priority: Double? = nil, expires: Expiry? = nil, timeout: Double? = nil, lock: String? = nil,
+        expires: Expiry? = nil, timeout: Double? = nil, priority: Double? = nil, lock: String? = nil,
         _ body: @escaping @Sendable (repeat each A) throws -> R
     ) -> TaskWrapper<repeat each A, R> {
         let options = TaskOptions(
@@ -36,7 +36,7 @@ extension Huey {
     @discardableResult
     public func task<each A: Codable & Sendable>(
         _ name: String, retries: Int = 0, retryDelay: Double = 0, retryBackoff: Double = 1,
-        priority: Double? = nil, expires: Expiry? = nil, timeout: Double? = nil, lock: String? = nil,
+        expires: Expiry? = nil, timeout: Double? = nil, priority: Double? = nil, lock: String? = nil,
         _ body: @escaping @Sendable (repeat each A) throws -> Void
     ) -> TaskWrapper<repeat each A, Void> {
         let options = TaskOptions(
@@ -50,7 +50,7 @@ extension Huey {
     @discardableResult
     public func task<each A: Codable & Sendable, R: Codable & Sendable>(
         _ name: String, retries: Int = 0, retryDelay: Double = 0, retryBackoff: Double = 1,
-        priority: Double? = nil, expires: Expiry? = nil, timeout: Double? = nil, lock: String? = nil,
+        expires: Expiry? = nil, timeout: Double? = nil, priority: Double? = nil, lock: String? = nil,
         context: Bool, _ body: @escaping @Sendable (TaskContext, repeat each A) throws -> R
     ) -> TaskWrapper<repeat each A, R> {
         precondition(context, "huey: a closure taking a TaskContext needs context: true")
@@ -65,7 +65,7 @@ extension Huey {
     @discardableResult
     public func task<each A: Codable & Sendable>(
         _ name: String, retries: Int = 0, retryDelay: Double = 0, retryBackoff: Double = 1,
-        priority: Double? = nil, expires: Expiry? = nil, timeout: Double? = nil, lock: String? = nil,
+        expires: Expiry? = nil, timeout: Double? = nil, priority: Double? = nil, lock: String? = nil,
         context: Bool, _ body: @escaping @Sendable (TaskContext, repeat each A) throws -> Void
     ) -> TaskWrapper<repeat each A, Void> {
         precondition(context, "huey: a closure taking a TaskContext needs context: true")
@@ -81,8 +81,8 @@ extension Huey {
     @discardableResult
     public func periodicTask(
         _ name: String, _ schedule: @escaping @Sendable (Date) -> Bool, retries: Int = 0,
-        retryDelay: Double = 0, retryBackoff: Double = 1, priority: Double? = nil, expires: Expiry? = nil,
-        timeout: Double? = nil, lock: String? = nil, _ body: @escaping @Sendable () throws -> Void
+        retryDelay: Double = 0, retryBackoff: Double = 1, expires: Expiry? = nil, timeout: Double? = nil,
+        priority: Double? = nil, lock: String? = nil, _ body: @escaping @Sendable () throws -> Void
     ) -> TaskWrapper<Void> {
         let options = TaskOptions(
             retries: retries, retryDelay: retryDelay, retryBackoff: retryBackoff, priority: priority,
@@ -95,13 +95,13 @@ extension Huey {
     @discardableResult
     public func periodicTask(
         _ name: String, _ crontab: Crontab, retries: Int = 0, retryDelay: Double = 0, retryBackoff: Double = 1,
-        priority: Double? = nil, expires: Expiry? = nil, timeout: Double? = nil, lock: String? = nil,
+        expires: Expiry? = nil, timeout: Double? = nil, priority: Double? = nil, lock: String? = nil,
         _ body: @escaping @Sendable () throws -> Void
     ) -> TaskWrapper<Void> {
         let zone = timeZone
         return periodicTask(
             name, { crontab.matches($0, timeZone: zone) }, retries: retries, retryDelay: retryDelay,
-            retryBackoff: retryBackoff, priority: priority, expires: expires, timeout: timeout, lock: lock, body)
+            retryBackoff: retryBackoff, expires: expires, timeout: timeout, priority: priority, lock: lock, body)
     }
 
     private func register<each A: Codable & Sendable, R: Codable & Sendable>(

@@ -5,7 +5,7 @@ import Synchronization
 /// A registered task: call it to enqueue a call and get a ``TaskResult``.
 ///
 /// `A...` are the closure's argument types (Codable), `R` its result type (`Void` for
-/// tasks that return nothing). Made by ``Huey/task(_:retries:retryDelay:retryBackoff:priority:expires:timeout:lock:_:)``.
+/// tasks that return nothing). Made by ``Huey/task(_:retries:retryDelay:retryBackoff:expires:timeout:priority:lock:_:)``.
 public final class TaskWrapper<each A: Codable & Sendable, R: Sendable>: TaskDefinition {
     /// The registered name.
     public let name: String

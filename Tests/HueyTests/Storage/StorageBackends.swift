@@ -4,6 +4,7 @@ import Huey
 /// The storages every conformance test runs against.
 enum StorageBackend: String, CaseIterable, CustomStringConvertible, Sendable {
     case memory
+    case sqlite
     case file
 
     var description: String { rawValue }
@@ -12,6 +13,7 @@ enum StorageBackend: String, CaseIterable, CustomStringConvertible, Sendable {
     func make(name: String, in place: ScratchDirectory) throws -> any Storage {
         switch self {
         case .memory: return MemoryStorage(name: name)
+        case .sqlite: return try SqliteStorage(name: name, filename: place.file("huey.db"))
         case .file: return try FileStorage(name: name, path: place.file("files"))
         }
     }

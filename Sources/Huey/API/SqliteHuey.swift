@@ -1,0 +1,25 @@
+import Foundation
+
+/// A Huey whose storage is an SQLite database in WAL mode (``SqliteStorage``), the default.
+public final class SqliteHuey: Huey, @unchecked Sendable {
+    // @unchecked Sendable: adds no state to Huey, whose mutable state is in a Mutex.
+
+    /// Opens (creating if needed) the database `filename`.
+    /// - Parameters:
+    ///   - fsync: `false` = `synchronous=NORMAL` (the default: no corruption on power loss,
+    ///     the last commits may be lost), `true` = `FULL`.
+    ///   - strictFifo: never reuse queue row ids (Huey's `strict_fifo`).
+    ///   - timeout: seconds to wait for another process's write lock.
+    /// - Throws: ``StorageError`` when the file cannot be opened as a database.
+    public init(
+        name: String = "huey", filename: String = "huey.db", fsync: Bool = false, strictFifo: Bool = false,
+        timeout: Double = 5, results: Bool = true, storeNone: Bool = false, utc: Bool = true,
+        immediate: Bool = false, immediateUseMemory: Bool = true
+    ) throws {
+        let storage = try SqliteStorage(
+            name: name, filename: filename, fsync: fsync, strictFifo: strictFifo, timeout: timeout)
+        super.init(
+            name: name, storage: storage, results: results, storeNone: storeNone, utc: utc,
+            immediate: immediate, immediateUseMemory: immediateUseMemory)
+    }
+}
