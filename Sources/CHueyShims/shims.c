@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <stdlib.h>
 #include <pthread.h>
+#include <fcntl.h>
 
 int _huey_wifexited(int status) { return WIFEXITED(status); }
 int _huey_wexitstatus(int status) { return WEXITSTATUS(status); }
@@ -80,3 +81,33 @@ int _huey_thread_count(void) {
     fclose(file);
     return count;
 }
+
+int _huey_block_all_signals(void) {
+    sigset_t set;
+    sigfillset(&set);
+    return pthread_sigmask(SIG_SETMASK, &set, NULL);
+}
+
+static volatile sig_atomic_t huey_stop_flag = 0;
+
+static void huey_stop_flag_handler(int signal) {
+    (void)signal;
+    huey_stop_flag = 1;
+}
+
+int _huey_install_stop_flag_handler(int signal) {
+    struct sigaction action;
+    memset(&action, 0, sizeof(action));
+    action.sa_handler = huey_stop_flag_handler;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = 0;
+    return sigaction(signal, &action, NULL);
+}
+
+int _huey_stop_requested(void) { return huey_stop_flag != 0; }
+
+void _huey_reset_stop_flag(void) { huey_stop_flag = 0; }
+
+pid_t _huey_fork(void) { return fork(); }
+
+int _huey_pipe_cloexec_nonblock(int fds[2]) { return pipe2(fds, O_CLOEXEC | O_NONBLOCK); }

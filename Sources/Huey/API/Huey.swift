@@ -28,8 +28,13 @@ public class Huey: @unchecked Sendable {
     public let immediateUseMemory: Bool
     /// Every registered task.
     public let registry = TaskRegistry()
-    /// The logger (label `huey`).
-    public let logger: Logger
+    /// The logger (label `huey`). Made on each use, so a logging backend bootstrapped
+    /// after this Huey was created (the consumer's) is the one used.
+    public var logger: Logger {
+        var logger = Logger(label: "huey")
+        logger[metadataKey: "queue"] = "\(name)"
+        return logger
+    }
     /// The largest message accepted at enqueue, in bytes.
     public var maxMessageSize: Int {
         get { state.withLock { $0.maxMessageSize } }
@@ -58,9 +63,6 @@ public class Huey: @unchecked Sendable {
         self.storeNone = storeNone
         self.utc = utc
         self.immediateUseMemory = immediateUseMemory
-        var logger = Logger(label: "huey")
-        logger[metadataKey: "queue"] = "\(name)"
-        self.logger = logger
         self.state = Mutex(HueyState(immediate: immediate))
     }
 

@@ -3,7 +3,8 @@ import Foundation
 /// Reads facts about processes from `/proc`.
 public enum ProcessInfoReader {
     /// The start time of process `pid` in clock ticks after boot (field 22 of
-    /// `/proc/PID/stat`), or `nil` when no such process exists.
+    /// `/proc/PID/stat`), or `nil` when no such process exists or it has already died
+    /// (a zombie waiting to be reaped counts as gone).
     public static func startTime(of pid: Int32) -> UInt64? {
         guard let text = readSmallFile("/proc/\(pid)/stat") else { return nil }
         // The command name (field 2) is in parentheses and may hold spaces: skip past ')'.
@@ -11,6 +12,8 @@ public enum ProcessInfoReader {
         let fields = text[text.index(after: close)...].split(separator: " ")
         // After ')' the fields start at field 3 (state); field 22 is index 19.
         guard fields.count > 19 else { return nil }
+        // Field 3, the state: Z (zombie) and X (dead) are processes that no longer run.
+        if fields[0] == "Z" || fields[0] == "X" { return nil }
         return UInt64(fields[19])
     }
 

@@ -1,0 +1,124 @@
+import Foundation
+import Logging
+
+extension Consumer {
+    /// How often (real seconds) the master reads the claims to find overrunning tasks.
+    static let claimsCheckInterval = 0.5
+    /// The longest the master sleeps in one `poll()`.
+    static let longestSleep = 5.0
+
+    /// The master's loop: sleep in `poll()` until a signal or the next due thing, handle
+    /// signals, then do one tick. Returns when a stop has finished; re-executes on restart.
+    func masterLoop() throws {
+        startWorkers()
+        while true {
+            let bytes: [UInt8]
+            do {
+                bytes = try pipe.wait(timeout: secondsToNextWakeUp())
+            } catch {
+                logger.error("master: waiting on the signal pipe failed: \(error)")
+                usleep(100_000)
+                continue
+            }
+            for byte in bytes where byte != SignalPipe.threadExitedByte { handle(signal: Int32(byte)) }
+            tick()
+            if let outcome = finishedStopping() {
+                try finish(outcome)
+                return
+            }
+        }
+    }
+
+    /// One pass of the master's duties.
+    func tick() {
+        reapWorkers()
+        recoverReapedClaims()
+        escalateKills()
+        let real = MonotonicClock.now()
+        let clock = huey.clock().timeIntervalSince1970
+        timer.observe(clock: clock, real: real)
+        if phase == .running && timer.isDue(clock: clock) {
+            runScheduler(clock: clock)
+            timer.ticked(clock: clock)
+        }
+        if real >= nextClaimsCheck {
+            checkDeadlines(clock: clock)
+            nextClaimsCheck = real + Self.claimsCheckInterval
+        }
+        if phase == .running && options.healthCheck && real >= nextHealthCheck {
+            recoverOrphanedClaims()
+            nextHealthCheck = real + options.healthCheckInterval
+        }
+        if phase == .running { startWorkers() }
+        if case .draining(_, let deadline?) = phase, real >= deadline, hasLiveWorkers {
+            logger.warning("Shutdown timeout of \(format(options.shutdownTimeout ?? 0)) s elapsed, interrupting workers.")
+            interruptWorkers()
+        }
+    }
+
+    /// Real seconds until something is due: a scheduler tick, a claims check, a kill,
+    /// the shutdown timeout, a delayed respawn.
+    private func secondsToNextWakeUp() -> Double {
+        let real = MonotonicClock.now()
+        var wake = Self.longestSleep
+        if phase == .running {
+            wake = min(wake, timer.realSecondsToNextTick(clock: huey.clock().timeIntervalSince1970))
+            if options.healthCheck { wake = min(wake, nextHealthCheck - real) }
+            if liveWorkerCount < targetWorkers { wake = min(wake, spawnNotBefore - real) }
+        }
+        wake = min(wake, nextClaimsCheck - real)
+        for record in processes.values { if let killAt = record.killAt { wake = min(wake, killAt - real) } }
+        if case .draining(_, let deadline?) = phase { wake = min(wake, deadline - real) }
+        if !recoveries.isEmpty { wake = min(wake, 1) }
+        return max(0, wake)
+    }
+
+    /// Reacts to one signal (read from the pipe, outside any handler).
+    func handle(signal: Int32) {
+        let graceful = options.gracefulSignal == .int ? SIGINT : SIGTERM
+        let immediate = options.gracefulSignal == .int ? SIGTERM : SIGINT
+        switch signal {
+        case SIGCHLD:
+            break  // the tick reaps
+        case graceful:
+            switch phase {
+            case .running:
+                logger.info("Received \(SignalControl.name(of: signal)), shutting down gracefully...")
+                drain(restart: false)
+            case .draining(restart: true, _):
+                logger.info("Received \(SignalControl.name(of: signal)) during restart, stopping instead.")
+                drain(restart: false)
+            case .draining(restart: false, _):
+                logger.info("Received \(SignalControl.name(of: signal)) again, stopping now.")
+                interruptWorkers()
+            case .interrupting:
+                break
+            }
+        case immediate:
+            logger.info("Received \(SignalControl.name(of: signal)), stopping now.")
+            interruptWorkers()
+        case SIGHUP:
+            if phase == .running {
+                logger.info("Received SIGHUP, restarting after running tasks finish...")
+                drain(restart: true)
+            } else {
+                logger.info("Received SIGHUP while stopping; ignored.")
+            }
+        case SIGTTIN:
+            guard phase == .running else { return }
+            targetWorkers += 1
+            logger.info("Received SIGTTIN, increasing to \(targetWorkers) workers.")
+        case SIGTTOU:
+            guard phase == .running else { return }
+            guard targetWorkers > 1 else {
+                logger.info("Received SIGTTOU, keeping the last worker.")
+                return
+            }
+            targetWorkers -= 1
+            logger.info("Received SIGTTOU, decreasing to \(targetWorkers) workers.")
+            retireOneWorker()
+        default:
+            logger.debug("Ignoring signal \(signal).")
+        }
+    }
+}

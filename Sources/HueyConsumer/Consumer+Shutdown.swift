@@ -1,0 +1,85 @@
+import Foundation
+import Logging
+
+/// How the master's loop ends.
+enum StopOutcome {
+    /// ``Consumer/run()`` returns.
+    case stop
+    /// The master re-executes itself.
+    case restart
+}
+
+extension Consumer {
+    /// Path of the running executable, re-executed on SIGHUP.
+    static let executablePath = "/proc/self/exe"
+
+    /// Graceful stop or restart: no new tasks; running tasks finish (until `-t`).
+    func drain(restart: Bool) {
+        let deadline = options.shutdownTimeout.map { MonotonicClock.now() + $0 }
+        phase = .draining(restart: restart, deadline: deadline)
+        switch options.workerType {
+        case .process:
+            for (pid, record) in processes where record.fate == .running {
+                processes[pid]?.fate = .retiring
+                signal(WorkerProcess.stopSignal, to: pid)
+            }
+        case .thread:
+            stopThreads.set()
+        }
+    }
+
+    /// Immediate stop: workers are killed and their tasks put back in the queue.
+    func interruptWorkers() {
+        phase = .interrupting
+        switch options.workerType {
+        case .process:
+            for (pid, record) in processes {
+                if case .timedOut = record.fate { continue }
+                if record.fate == .interrupted { continue }
+                terminate(pid, fate: .interrupted)
+            }
+        case .thread:
+            // Threads cannot be killed: stop them claiming, and put back what they hold.
+            // A thread that finishes its task later finds its claim gone and stores nothing.
+            stopThreads.set()
+            interruptOwnClaims()
+        }
+    }
+
+    /// Whether a stop or restart has finished: every worker gone and its claims recovered.
+    func finishedStopping() -> StopOutcome? {
+        let restart: Bool
+        switch phase {
+        case .running: return nil
+        case .draining(let again, _): restart = again
+        case .interrupting:
+            if options.workerType == .thread { return .stop }
+            restart = false
+        }
+        guard !hasLiveWorkers else { return nil }
+        if !recoveries.isEmpty {
+            guard recoveryFailures >= 3 else { return nil }
+            logger.error("Giving up recovering \(recoveries.count) dead worker(s)' tasks; the next consumer will.")
+        }
+        return restart ? .restart : .stop
+    }
+
+    /// Leaves the loop: returns from ``run()``, or re-executes the program for a restart.
+    func finish(_ outcome: StopOutcome) throws {
+        huey.storage.closeConnections()
+        switch outcome {
+        case .stop:
+            logger.info("Consumer exiting.")
+        case .restart:
+            logger.info("Consumer restarting: executing \(CommandLine.arguments.joined(separator: " "))")
+            periodicMinutes.export()
+            fflush(nil)
+            do {
+                try ProcessControl.exec(Self.executablePath, arguments: CommandLine.arguments)
+            } catch {
+                logger.critical("restart failed: \(error)")
+                throw error
+            }
+        }
+    }
+}

@@ -1,0 +1,176 @@
+import CHueyShims
+import Foundation
+import Logging
+
+/// The consumer: a master that runs the scheduler and supervises N workers that run tasks.
+///
+/// ```swift
+/// try Consumer(huey: huey, workers: 4, workerType: .process).run()
+/// ```
+/// The master is one thread with no Dispatch and no Swift concurrency. It forks its
+/// workers (`.process`, the default) or starts threads (`.thread`), then loops on
+/// `poll()` over a self-pipe fed by its signal handlers, waking for each scheduler tick:
+/// it reaps workers, moves due scheduled calls to the queue, enqueues periodic tasks once
+/// per minute, kills workers whose task ran past its timeout, replaces dead workers and
+/// recovers the claims of dead processes — a task is never lost (DESIGN §6).
+///
+/// Signals to the master (with `gracefulSignal: .term` SIGINT and SIGTERM swap):
+/// - SIGINT: graceful stop — no new tasks, running ones finish (up to `shutdownTimeout`),
+///   then ``run()`` returns. A second SIGINT stops now.
+/// - SIGTERM: stop now — workers are killed, their tasks go back to the queue without
+///   using a retry (signal `interrupted`), then ``run()`` returns.
+/// - SIGHUP: graceful restart — running tasks finish, then the master re-executes
+///   `/proc/self/exe` with the same arguments (same pid, new code, new workers).
+/// - SIGTTIN / SIGTTOU: one worker more / fewer.
+public final class Consumer {
+    /// The queue consumed.
+    public let huey: Huey
+    /// The options in force.
+    public let options: ConsumerOptions
+
+    let logger = Logger(label: "huey.consumer")
+    let masterPID = getpid()
+    var pipe: SignalPipe!
+    var phase = Phase.running
+    /// How many workers should be running now (changed by SIGTTIN/SIGTTOU, and by crashes
+    /// when the health check is off).
+    var targetWorkers: Int
+    /// Worker processes by pid (`-k process`).
+    var processes: [pid_t: WorkerRecord] = [:]
+    /// Worker threads (`-k thread`).
+    var threads: [WorkerThread] = []
+    let stopThreads = StopFlag()
+    var workerNumbers = 0
+    /// Claims of reaped workers still to recover (retried each tick if storage fails).
+    var recoveries: [pid_t: Recovery] = [:]
+    /// Consecutive failed attempts at `recoveries` (a stop gives up after a few: the next
+    /// consumer recovers those claims as orphans).
+    var recoveryFailures = 0
+    var timer: SchedulerTimer
+    var periodicMinutes: PeriodicMinutes
+    var nextClaimsCheck = 0.0
+    var nextHealthCheck = 0.0
+    var spawnNotBefore = 0.0
+    var quickCrashes = 0
+    /// Claim tokens already warned about as overrunning (thread mode).
+    var overrunWarnings: Set<String> = []
+
+    /// Makes a consumer with `options`.
+    public init(huey: Huey, options: ConsumerOptions = ConsumerOptions()) {
+        self.huey = huey
+        self.options = options
+        self.targetWorkers = options.workers
+        self.timer = SchedulerTimer(interval: options.schedulerInterval)
+        self.periodicMinutes = PeriodicMinutes(startingAt: PeriodicMinutes.minute(of: huey.clock().timeIntervalSince1970))
+    }
+
+    /// Makes a consumer with `workers` workers of `workerType` and every other option at
+    /// its default.
+    public convenience init(huey: Huey, workers: Int, workerType: WorkerType = .process) {
+        self.init(huey: huey, options: ConsumerOptions(workers: workers, workerType: workerType))
+    }
+
+    /// Runs until stopped by a signal; returns after a stop (graceful or not). A SIGHUP
+    /// restart re-executes the program and does not return.
+    ///
+    /// Call it from the main thread of a process that has started no other thread (no
+    /// Dispatch, no `async` main) when the workers are processes.
+    /// - Throws: ``ConfigurationError`` for bad options or a multithreaded process;
+    ///   ``SystemError`` when the signal pipe cannot be set up; ``StorageError`` when
+    ///   locks cannot be flushed at start.
+    public func run() throws {
+        try options.validate()
+        if options.workerType == .process {
+            let threadCount = _huey_thread_count()
+            if threadCount > 1 {
+                throw ConfigurationError(
+                    "process workers need a single-threaded process to fork from, but this one has "
+                        + "\(threadCount) threads (something started Dispatch, async code or a thread before the "
+                        + "consumer). Run the consumer from a plain synchronous main, or use -k thread.")
+            }
+        }
+        try setUpMaster()
+        logStartup()
+        if options.flushLocks || !options.extraLocks.isEmpty { try flushLocks() }
+        recoverOrphanedClaims()
+        try masterLoop()
+    }
+
+    private func setUpMaster() throws {
+        pipe = try SignalPipe()
+        try SignalControl.ignore(SIGPIPE)
+        try pipe.install([SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGTTIN, SIGTTOU])
+    }
+
+    private func logStartup() {
+        let kind = options.workerType == .process ? "process" : "thread"
+        logger.info(
+            "Huey consumer started with \(options.workers) \(kind) worker\(options.workers == 1 ? "" : "s"), PID \(masterPID), queue \(huey.name)")
+        logger.info("Scheduler runs every \(options.schedulerInterval) second(s).")
+        logger.info("Periodic tasks are \(options.periodic ? "enabled" : "disabled").")
+        logger.info(
+            "Graceful stop on SIG\(options.gracefulSignal.rawValue), immediate stop on SIG\(options.gracefulSignal == .int ? "TERM" : "INT"), restart on SIGHUP.")
+        let names = huey.registry.names
+        let periodic = Set(huey.registry.periodicNames)
+        logger.info("The following tasks are available:\(names.isEmpty ? " none" : "")")
+        for name in names { logger.info("+ \(name)\(periodic.contains(name) ? " (periodic)" : "")") }
+    }
+
+    private func flushLocks() throws {
+        let held = try huey.flushLocks(names: options.extraLocks)
+        if held.isEmpty {
+            logger.info("Flushing locks: none held.")
+        } else {
+            // File locks (flock) belong to their live holders and end with them.
+            logger.warning("Locks held by running processes: \(held.sorted().joined(separator: ", "))")
+        }
+    }
+}
+
+/// What the master is doing.
+enum Phase: Equatable {
+    /// Running tasks normally.
+    case running
+    /// Waiting for running tasks to finish (graceful stop or restart), until `deadline`
+    /// (monotonic seconds) if `-t` was given.
+    case draining(restart: Bool, deadline: Double?)
+    /// Workers were sent SIGTERM; waiting for them to die.
+    case interrupting
+}
+
+/// A worker process the master forked.
+struct WorkerRecord {
+    /// Its pid.
+    let pid: pid_t
+    /// Its number, for logs.
+    let number: Int
+    /// When it was forked (monotonic seconds).
+    let startedAt: Double
+    /// What the master asked of it.
+    var fate = WorkerFate.running
+    /// When to send SIGKILL if it has not died (monotonic seconds).
+    var killAt: Double?
+}
+
+/// What the master asked of a worker, which decides what its claims become when it dies.
+enum WorkerFate: Equatable {
+    /// Nothing: if it dies holding a claim, it crashed.
+    case running
+    /// Told to finish its task and exit (SIGUSR1).
+    case retiring
+    /// Killed for a consumer stop: its claims go back to the queue.
+    case interrupted
+    /// Killed because the claim `token` overran its `timeout`.
+    case timedOut(token: String, timeout: Double)
+}
+
+/// What to do with a dead worker's claims.
+enum Recovery {
+    /// Put them back in the queue (``Huey/interrupt(_:in:)``).
+    case interrupt
+    /// Fail the claim `token` with ``TaskTimeout``; put any other back.
+    case timeout(token: String, timeout: Double)
+    /// Fail them with ``WorkerCrashed`` and this reason; `early`: the worker died within a
+    /// second of starting (with no task held, that is a crash loop to back off from).
+    case crash(reason: String, early: Bool)
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Logging
+
+/// The claim-execute-ack loop shared by process and thread workers.
+///
+/// Claims the next call with ``Huey/processNext(owner:in:)``; when the queue is empty it
+/// waits with ``Storage/waitForWork(timeout:)`` for `-d` seconds, then `-b` times longer
+/// each time up to `-m`, and goes back to the first wait as soon as it runs a task. The
+/// wait is cut into slices of at most ``waitSlice`` seconds so a stop request is seen
+/// promptly. Storage errors are logged and backed off from; they never end the loop.
+struct WorkerLoop {
+    /// Longest single `waitForWork` call, so stop requests are noticed within it.
+    static let waitSlice = 0.25
+
+    let huey: Huey
+    let options: ConsumerOptions
+    let logger: Logger
+    /// The claim owner (the worker process, or the consumer process for threads).
+    let owner: ClaimOwner
+    /// Whether this worker's claims are its own alone (process workers), so it may put
+    /// them back after a storage error in the middle of a task.
+    let ownsItsClaims: Bool
+    /// Asked before every claim and during waits.
+    let shouldStop: () -> Bool
+
+    /// Runs until told to stop or until `--max-tasks`; returns the tasks run.
+    @discardableResult
+    func run() -> Int {
+        let storage = huey.storage
+        var done = 0
+        var delay = options.delay
+        while !shouldStop() {
+            do {
+                if try huey.processNext(owner: owner, in: storage) {
+                    done += 1
+                    delay = options.delay
+                    if let maxTasks = options.maxTasks, done >= maxTasks {
+                        logger.info("worker \(owner.pid) ran \(done) tasks (-M \(maxTasks)), retiring")
+                        break
+                    }
+                    continue
+                }
+            } catch {
+                logger.error("worker \(owner.pid): storage error: \(error); retrying in \(format(delay)) s")
+                recoverOwnClaims(storage)
+                sleep(seconds: delay)
+                delay = nextDelay(after: delay)
+                continue
+            }
+            wait(for: delay, storage: storage)
+            delay = nextDelay(after: delay)
+        }
+        return done
+    }
+
+    private func nextDelay(after delay: Double) -> Double {
+        min(max(delay, 0.001) * options.backoff, options.maxDelay)
+    }
+
+    /// Waits up to `seconds` for work, in slices, returning early when work may be ready
+    /// or a stop was requested.
+    private func wait(for seconds: Double, storage: any Storage) {
+        let end = MonotonicClock.now() + seconds
+        while !shouldStop() {
+            let remaining = end - MonotonicClock.now()
+            if remaining <= 0 { return }
+            do {
+                if try storage.waitForWork(timeout: min(remaining, Self.waitSlice)) { return }
+            } catch {
+                logger.error("worker \(owner.pid): waiting for work failed: \(error)")
+                sleep(seconds: min(remaining, Self.waitSlice))
+            }
+        }
+    }
+
+    /// After a storage error a process worker puts back any claim it still holds (the
+    /// call may have half-run; it runs again — at least once — rather than stay claimed
+    /// by a live worker forever). Thread workers share an owner and leave that to the
+    /// next consumer's recovery.
+    private func recoverOwnClaims(_ storage: any Storage) {
+        guard ownsItsClaims else { return }
+        do {
+            for claim in try storage.claims() where claim.owner == owner {
+                try huey.interrupt(claim, in: storage)
+                logger.warning("worker \(owner.pid): put call back in the queue after a storage error")
+            }
+        } catch {
+            logger.error("worker \(owner.pid): cannot release its claims: \(error)")
+        }
+    }
+
+    private func sleep(seconds: Double) {
+        let end = MonotonicClock.now() + seconds
+        while !shouldStop() {
+            let remaining = end - MonotonicClock.now()
+            if remaining <= 0 { return }
+            usleep(UInt32(min(remaining, Self.waitSlice) * 1_000_000))
+        }
+    }
+}
+
+/// A number of seconds for a log line: "0.1", "1.52".
+func format(_ seconds: Double) -> String {
+    let rounded = (seconds * 100).rounded() / 100
+    return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+}

@@ -1,0 +1,66 @@
+import CHueyShims
+import Foundation
+import Logging
+
+/// What a forked worker process runs (`-k process`). It never returns: it leaves with
+/// `_exit`.
+///
+/// Signals in a worker — the master decides every stop, so a worker reacts only to what
+/// the master sends it:
+/// | signal | worker does |
+/// | --- | --- |
+/// | SIGINT, SIGHUP, SIGTTIN, SIGTTOU | ignored (a terminal's Ctrl-C reaches the whole process group; the master turns it into a graceful stop) |
+/// | SIGUSR1 | sets the stop flag: finish the current task, then exit 0 (graceful stop, restart, one worker fewer) |
+/// | SIGTERM | default action: die at once. The master sends it for an immediate stop and for a task past its timeout, and knows which: it puts the task back in the queue (``Huey/interrupt(_:in:)``, no retry used) or records ``TaskTimeout`` |
+/// | parent death | `PR_SET_PDEATHSIG` sends SIGTERM; the worker also checks `getppid()` between tasks |
+///
+/// Exit statuses: 0 = stopped as asked, retired after `-M`, or its master is gone;
+/// 1 = could not set itself up. Anything else (a signal the master did not send, a
+/// crash) is a crash: the master fails the held task with ``WorkerCrashed``.
+enum WorkerProcess {
+    /// The worker stops after its current task when it gets this signal.
+    static let stopSignal = SIGUSR1
+
+    /// Runs the worker in a freshly forked child, then `_exit`s.
+    /// - Parameters:
+    ///   - huey: the queue (its storage reopens its connections in this process).
+    ///   - options: the consumer's options.
+    ///   - masterPID: the master's pid, to notice when it is gone.
+    ///   - number: the worker's number, for logs.
+    ///   - pipe: the master's signal pipe, closed here.
+    static func run(huey: Huey, options: ConsumerOptions, masterPID: pid_t, number: Int, pipe: SignalPipe) -> Never {
+        do {
+            try setUpSignals(pipe: pipe)
+        } catch {
+            let line = "huey worker \(getpid()): cannot set up signals: \(error)\n"
+            _ = line.withCString { write(2, $0, strlen($0)) }
+            ProcessControl.exitImmediately(1)
+        }
+        if getppid() != masterPID { ProcessControl.exitImmediately(0) }
+
+        let logger = Logger(label: "huey.consumer")
+        let owner = ClaimOwner.current
+        logger.debug("worker \(number) started (pid \(owner.pid))")
+        huey.runStartupHooks()
+        let loop = WorkerLoop(
+            huey: huey, options: options, logger: logger, owner: owner, ownsItsClaims: true,
+            shouldStop: { SignalControl.stopRequested || getppid() != masterPID })
+        let done = loop.run()
+        huey.runShutdownHooks()
+        huey.storage.closeConnections()
+        logger.debug("worker \(number) (pid \(owner.pid)) stopping after \(done) tasks")
+        ProcessControl.exitImmediately(0)
+    }
+
+    /// Right after fork, with every signal still blocked: detach from the master's pipe,
+    /// set this worker's dispositions, ask for a signal when the master dies, unblock.
+    private static func setUpSignals(pipe: SignalPipe) throws {
+        pipe.detachInChild()
+        for signal in [SIGINT, SIGHUP, SIGTTIN, SIGTTOU, SIGPIPE] { try SignalControl.ignore(signal) }
+        for signal in [SIGTERM, SIGCHLD, SIGQUIT, SIGUSR2, SIGALRM] { try SignalControl.setDefault(signal) }
+        _huey_reset_stop_flag()
+        try SignalControl.setStopFlagHandler(stopSignal)
+        try systemCall("prctl(PR_SET_PDEATHSIG)") { _huey_set_parent_death_signal(SIGTERM) }
+        try SignalControl.unblockAll()
+    }
+}

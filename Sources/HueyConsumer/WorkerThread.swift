@@ -1,0 +1,63 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// One worker thread (`-k thread`): the same loop as a worker process, in the
+/// consumer's own process. Timeouts are cooperative here — a task checks
+/// ``TaskContext/checkTimeout()`` — since a thread cannot be killed.
+///
+/// Foundation's `Thread` is used only in thread mode, where the master never forks.
+final class WorkerThread: Sendable {
+    /// The worker's number, for logs.
+    let number: Int
+    /// Set by the master to stop this one thread after its current task (SIGTTOU).
+    let stopRequested = Atomic<Bool>(false)
+    /// Set by the thread when its loop has ended.
+    let finished = Atomic<Bool>(false)
+
+    init(number: Int) {
+        self.number = number
+    }
+
+    /// Whether the thread's loop has ended.
+    var isFinished: Bool { finished.load(ordering: .acquiring) }
+    /// Whether the master asked this thread to stop.
+    var isRetiring: Bool { stopRequested.load(ordering: .relaxed) }
+    /// Asks this thread to stop after its current task.
+    func retire() { stopRequested.store(true, ordering: .relaxed) }
+
+    /// Starts the thread.
+    /// - Parameters:
+    ///   - huey: the queue.
+    ///   - options: the consumer's options.
+    ///   - stopAll: the consumer-wide stop flag (graceful stop or restart).
+    ///   - wakeDescriptor: the master's signal pipe; the thread writes a byte there when
+    ///     it ends, to wake the master.
+    func start(huey: Huey, options: ConsumerOptions, stopAll: StopFlag, wakeDescriptor: Int32) {
+        let thread = Thread { [self] in
+            let logger = Logger(label: "huey.consumer")
+            logger.debug("worker thread \(number) started")
+            huey.runStartupHooks()
+            let loop = WorkerLoop(
+                huey: huey, options: options, logger: logger, owner: ClaimOwner.current, ownsItsClaims: false,
+                shouldStop: { stopAll.isSet || self.stopRequested.load(ordering: .relaxed) })
+            let done = loop.run()
+            huey.runShutdownHooks()
+            logger.debug("worker thread \(number) stopping after \(done) tasks")
+            finished.store(true, ordering: .releasing)
+            var byte = SignalPipe.threadExitedByte
+            _ = write(wakeDescriptor, &byte, 1)
+        }
+        thread.name = "huey-worker-\(number)"
+        thread.start()
+    }
+}
+
+/// A flag shared by the master and its worker threads.
+final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    /// Whether it was set.
+    var isSet: Bool { value.load(ordering: .acquiring) }
+    /// Sets it.
+    func set() { value.store(true, ordering: .releasing) }
+}
