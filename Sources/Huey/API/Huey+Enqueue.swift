@@ -23,6 +23,21 @@ extension Huey {
         return ResultGroup(call.stages.map { typedResult(id: $0.id, as: T.self) })
     }
 
+    /// Enqueues several calls (or pipelines) in one storage transaction: a consumer sees
+    /// all of them or none, and claims them in priority order. Returns each call's stage
+    /// handles, in the order given.
+    /// - Throws: like ``enqueue(_:)``; then nothing was enqueued.
+    @discardableResult
+    public func enqueue(_ calls: [TaskCall]) throws -> [ResultGroup<JSONValue>] {
+        for call in calls {
+            if let problem = call.encodingError {
+                throw CodecError(code: .unencodable, message: "cannot encode arguments of \(call.name): \(problem)")
+            }
+        }
+        try enqueue(batch: calls.map(\.message))
+        return calls.map { call in ResultGroup(call.stages.map { typedResult(id: $0.id, as: JSONValue.self) }) }
+    }
+
     /// Enqueues a chord: every member now, the callback once all have finished.
     /// - Returns: the callback's handle; its value is what the callback returns.
     /// - Throws: like ``enqueue(_:)``.
