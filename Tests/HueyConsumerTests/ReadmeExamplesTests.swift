@@ -1,0 +1,44 @@
+import Foundation
+import HueyConsumer
+import Testing
+
+/// The Swift blocks of README.md, compiled here so the README cannot rot.
+@Suite("README examples")
+struct ReadmeExamplesTests {
+    @Test("the quick start runs as written (with a consumer stand-in)")
+    func quickStart() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("readme-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+
+        // README: Quick start (the file name made absolute: tests run in parallel in one
+        // process, so they must not change its working directory)
+        let huey = try SqliteHuey(name: "demo", filename: directory.path + "/demo.db")
+        let add = huey.task("add") { (a: Int, b: Int) in a + b }
+
+        let result = try add(1, 2)                      // queued; returns at once
+        while try huey.processNext(owner: .current, in: huey.storage) {}  // stand-in for a consumer
+        let sum = try result(blocking: true, timeout: 5) // 3, once a consumer has run it
+        let later = try add.schedule(args: (3, 4), delay: 10)
+        let sums = try huey.enqueue(add.s(1, 2).then(add, 3).then(add, 4), as: Int.self) // [3, 6, 10]
+        while try huey.processNext(owner: .current, in: huey.storage) {}
+
+        #expect(sum == 3)
+        #expect(try huey.scheduled().map(\.id) == [later.id])
+        #expect(try sums.get(blocking: true, timeout: 5) == [3, 6, 10])
+    }
+
+    /// README: Running a consumer in your own executable. Compiled, never called: it would
+    /// take over the test process.
+    func consumerExample() throws {
+        let huey = try SqliteHuey(name: "app", filename: "/var/lib/app/queue.db")
+        let add = huey.task("add") { (a: Int, b: Int) in a + b }
+        _ = add
+        HueyCommand.main(huey)   // app consume -w 4 -k process · app pending · app results …
+    }
+
+    /// The README's direct form of the same. Compiled, never called.
+    func consumerObjectExample(huey: Huey) throws {
+        try Consumer(huey: huey, workers: 4, workerType: .process).run()
+    }
+}
