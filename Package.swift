@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Huey", targets: ["Huey"]),
         .library(name: "HueyConsumer", targets: ["HueyConsumer"]),
         .executable(name: "huey-demo", targets: ["HueyDemo"]),
+        .executable(name: "huey-bench", targets: ["HueyBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -47,6 +48,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "HueyDemo",
+            dependencies: ["Huey", "HueyConsumer"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "HueyBench",
             dependencies: ["Huey", "HueyConsumer"],
             swiftSettings: strictSettings
         ),
