@@ -37,7 +37,11 @@ extension Consumer {
             case .thread:
                 let thread = WorkerThread(number: workerNumbers)
                 threads.append(thread)
+                // A new thread inherits the creator's signal mask: start it with every
+                // signal blocked so signals are delivered to the master thread only.
+                try? SignalControl.blockAll()
                 thread.start(huey: huey, options: options, stopAll: stopThreads, wakeDescriptor: pipe.writeDescriptor)
+                try? SignalControl.unblockAll()
             }
         }
     }

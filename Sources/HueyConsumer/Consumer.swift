@@ -100,6 +100,9 @@ public final class Consumer {
         pipe = try SignalPipe()
         try SignalControl.ignore(SIGPIPE)
         try pipe.install([SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGTTIN, SIGTTOU])
+        // A parent may have started us with signals blocked (Foundation's Process does);
+        // the master must receive them.
+        try SignalControl.unblockAll()
     }
 
     private func logStartup() {

@@ -16,6 +16,8 @@ case "hold-lock":
     exit(LockHolderCommand.run(rest))
 case "storage-stress":
     exit(StorageStressCommand.run(rest))
+case "consumer":
+    exit(ConsumerCommand.run(rest))
 default:
     FileHandle.standardError.write(Data("HueyTestHelper: unknown command \(command)\n".utf8))
     exit(2)

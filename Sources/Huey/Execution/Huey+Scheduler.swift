@@ -3,19 +3,16 @@ import Logging
 import Synchronization
 
 extension Huey {
-    /// Moves every scheduled call due at `now` to the queue; returns how many moved.
-    /// The consumer's master calls this every scheduler tick.
+    /// Moves every scheduled call due at `now` to the queue in one atomic step (a master
+    /// killed midway loses nothing); returns how many moved. The consumer's master calls
+    /// this every scheduler tick. An entry that does not decode moves with priority 0 and
+    /// becomes a dead letter when a worker takes it.
     /// - Throws: ``StorageError``.
     @discardableResult
     public func enqueueDueScheduled(now: Date? = nil) throws -> Int {
-        let storage = self.storage
-        let due = try storage.readSchedule(timestamp: (now ?? clock()).timeIntervalSince1970)
-        guard !due.isEmpty else { return 0 }
-        let items = due.map { data in
-            QueueItem(data: data, priority: (try? MessageCodec.decode(data))?.priority ?? 0)
+        try storage.promoteDue(timestamp: (now ?? clock()).timeIntervalSince1970) { data in
+            (try? MessageCodec.decode(data))?.priority ?? 0
         }
-        try storage.enqueue(batch: items)
-        return items.count
     }
 
     /// Enqueues every periodic task whose schedule matches the minute of `date`; returns

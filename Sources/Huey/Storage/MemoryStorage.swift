@@ -82,6 +82,15 @@ public final class MemoryStorage: Storage, @unchecked Sendable {
         }
     }
 
+    public func promoteDue(timestamp: Double, priority: ([UInt8]) -> Double) throws -> Int {
+        locked {
+            let due = schedule.prefix { $0.timestamp <= timestamp }
+            schedule.removeFirst(due.count)
+            for entry in due { insertQueued(entry.data, priority: priority(entry.data)) }
+            return due.count
+        }
+    }
+
     public func scheduledItems(limit: Int?) throws -> [[UInt8]] {
         locked { schedule.prefix(limit ?? Int.max).map(\.data) }
     }

@@ -46,6 +46,11 @@ public protocol Storage: AnyObject, Sendable {
     /// Removes and returns the messages due at or before `timestamp`, earliest first.
     /// - Throws: ``StorageError``.
     func readSchedule(timestamp: Double) throws -> [[UInt8]]
+    /// Moves every scheduled message due at or before `timestamp` into the queue, with the
+    /// priority `priority` reads from each, in one atomic step: a process that dies midway
+    /// loses nothing (each message is in the schedule or in the queue). Returns how many moved.
+    /// - Throws: ``StorageError``.
+    func promoteDue(timestamp: Double, priority: ([UInt8]) -> Double) throws -> Int
     /// Scheduled messages, earliest first, at most `limit`.
     /// - Throws: ``StorageError``.
     func scheduledItems(limit: Int?) throws -> [[UInt8]]

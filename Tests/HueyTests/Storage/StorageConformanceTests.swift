@@ -75,6 +75,22 @@ struct StorageConformanceTests {
         #expect(try storage.readSchedule(timestamp: 9999).isEmpty)
     }
 
+    @Test("promoteDue moves only due items into the queue, with their priorities", arguments: StorageBackend.allCases)
+    func promoteDue(backend: StorageBackend) throws {
+        let place = try ScratchDirectory()
+        let storage = try backend.make(name: "q", in: place)
+        try storage.enqueue(bytes("queued"), priority: 5)
+        try storage.addToSchedule(bytes("7:early"), timestamp: 1010)
+        try storage.addToSchedule(bytes("1:late"), timestamp: 1020)
+        try storage.addToSchedule(bytes("9:future"), timestamp: 1030)
+        let priority = { (data: [UInt8]) in Double(String(decoding: data, as: UTF8.self).prefix(1)) ?? 0 }
+        #expect(try storage.promoteDue(timestamp: 1000, priority: priority) == 0)
+        #expect(try storage.promoteDue(timestamp: 1020, priority: priority) == 2)
+        #expect(texts(try storage.enqueuedItems(limit: nil)) == ["7:early", "queued", "1:late"])
+        #expect(texts(try storage.scheduledItems(limit: nil)) == ["9:future"])
+        #expect(try storage.promoteDue(timestamp: 1020, priority: priority) == 0)
+    }
+
     @Test("key/value: put, peek, pop, delete, has, putIfEmpty, peekMany", arguments: StorageBackend.allCases)
     func keyValue(backend: StorageBackend) throws {
         let place = try ScratchDirectory()

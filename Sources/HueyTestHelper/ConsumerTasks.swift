@@ -1,0 +1,107 @@
+import Foundation
+import Huey
+
+/// What a test task returns: its value, the pid of the process that ran it, and when it
+/// started and ended (real Unix seconds, not `huey.clock`).
+///
+/// Tests/HueyConsumerTests/Support/ConsumerTestTasks.swift declares the same shape.
+struct ConsumerRan: Codable, Sendable {
+    var value: Int
+    var pid: Int32
+    var start: Double
+    var end: Double
+}
+
+/// The tasks the consumer process tests run, registered by `consumer` before it starts.
+///
+/// The test process registers the same names with the same options (it cannot import
+/// this executable) only to enqueue calls and read results; keep both lists in step:
+/// Tests/HueyConsumerTests/Support/ConsumerTestTasks.swift.
+///
+/// Marker files are appended to with one `write(2)` per line (`O_APPEND`), so lines from
+/// several processes never interleave; a test reads them to see which process ran what.
+enum ConsumerTasks {
+    static func register(on huey: Huey, environment: [String: String]) throws {
+        huey.task("add") { (a: Int, b: Int) in a + b }
+
+        // `work(n, ms)`: sleeps `ms` milliseconds, returns n with the worker's pid.
+        huey.task("work") { (n: Int, milliseconds: Int) -> ConsumerRan in
+            let start = Date().timeIntervalSince1970
+            if milliseconds > 0 { usleep(UInt32(milliseconds) * 1000) }
+            return ConsumerRan(value: n, pid: getpid(), start: start, end: Date().timeIntervalSince1970)
+        }
+
+        // `nap(seconds, marker)`: appends its pid to `marker`, then runs for `seconds`.
+        huey.task("nap") { (seconds: Double, marker: String) -> ConsumerRan in
+            let start = Date().timeIntervalSince1970
+            appendLine(marker, "\(getpid())")
+            busyWait(until: start + seconds)
+            return ConsumerRan(value: 0, pid: getpid(), start: start, end: Date().timeIntervalSince1970)
+        }
+
+        // `longOnce(seconds, marker)`: the first run (empty marker) runs for `seconds`;
+        // later runs return at once — so a requeued call finishes quickly.
+        huey.task("longOnce", retries: 2) { (seconds: Double, marker: String) -> ConsumerRan in
+            let start = Date().timeIntervalSince1970
+            let earlier = lineCount(marker)
+            appendLine(marker, "\(getpid())")
+            if earlier == 0 { busyWait(until: start + seconds) }
+            return ConsumerRan(value: earlier, pid: getpid(), start: start, end: Date().timeIntervalSince1970)
+        }
+
+        // `spin(marker)`: appends its pid to `marker`, then never returns.
+        huey.task("spin", retries: 1, timeout: 1) { (marker: String) -> Int in
+            appendLine(marker, "\(getpid())")
+            var turns = 0
+            while Date().timeIntervalSince1970 > 0 { turns &+= 1 }
+            return turns
+        }
+
+        if let file = environment["HUEY_TEST_PERIODIC_FILE"] {
+            try registerPeriodic(on: huey, file: file)
+        }
+    }
+
+    /// `record`, every minute (`crontab(minute: "*")`).
+    ///
+    /// The schedule predicate is the crontab's, and it also appends `E <minute> <pid> <real time>` when
+    /// it answers yes (the master deciding to enqueue for that minute); the body appends
+    /// `R <minute> <pid> <real time>`. Minutes are `huey.clock()` minutes since 1970;
+    /// real time is Unix seconds.
+    private static func registerPeriodic(on huey: Huey, file: String) throws {
+        let cron = try crontab(minute: "*")
+        let zone = huey.timeZone
+        huey.periodicTask(
+            "record",
+            { date in
+                let due = cron.matches(date, timeZone: zone)
+                if due { appendLine(file, "E \(minute(date)) \(getpid()) \(Date().timeIntervalSince1970)") }
+                return due
+            }
+        ) {
+            appendLine(file, "R \(minute(huey.clock())) \(getpid()) \(Date().timeIntervalSince1970)")
+        }
+    }
+
+    static func minute(_ date: Date) -> Int { Int((date.timeIntervalSince1970 / 60).rounded(.down)) }
+
+    /// Returns at `deadline` (real Unix seconds), sleeping in short steps so a signal that
+    /// interrupts `usleep` does not end the wait early.
+    private static func busyWait(until deadline: Double) {
+        while Date().timeIntervalSince1970 < deadline { usleep(1_000) }
+    }
+
+    /// Appends `line` and a newline to `path` in one write.
+    static func appendLine(_ path: String, _ line: String) {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        let bytes = Array((line + "\n").utf8)
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    }
+
+    private static func lineCount(_ path: String) -> Int {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return 0 }
+        return text.split(separator: "\n").count
+    }
+}
