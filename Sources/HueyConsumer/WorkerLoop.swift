@@ -29,7 +29,18 @@ struct WorkerLoop {
         let storage = huey.storage
         var done = 0
         var delay = options.delay
+        var holdsStuckClaim = false
         while !shouldStop() {
+            if holdsStuckClaim {
+                // A claim this worker could not ack or release is still ours: put it back
+                // before taking new work, or it would stay claimed by a live worker forever.
+                holdsStuckClaim = !recoverOwnClaims(storage)
+                if holdsStuckClaim {
+                    sleep(seconds: delay)
+                    delay = nextDelay(after: delay)
+                    continue
+                }
+            }
             do {
                 if try huey.processNext(owner: owner, in: storage) {
                     done += 1
@@ -42,7 +53,7 @@ struct WorkerLoop {
                 }
             } catch {
                 logger.error("worker \(owner.pid): storage error: \(error); retrying in \(format(delay)) s")
-                recoverOwnClaims(storage)
+                holdsStuckClaim = !recoverOwnClaims(storage)
                 sleep(seconds: delay)
                 delay = nextDelay(after: delay)
                 continue
@@ -76,16 +87,19 @@ struct WorkerLoop {
     /// After a storage error a process worker puts back any claim it still holds (the
     /// call may have half-run; it runs again — at least once — rather than stay claimed
     /// by a live worker forever). Thread workers share an owner and leave that to the
-    /// next consumer's recovery.
-    private func recoverOwnClaims(_ storage: any Storage) {
-        guard ownsItsClaims else { return }
+    /// next consumer's recovery. Returns false when a claim could not be put back (the
+    /// storage is still failing), so the loop tries again before claiming anything new.
+    private func recoverOwnClaims(_ storage: any Storage) -> Bool {
+        guard ownsItsClaims else { return true }
         do {
             for claim in try storage.claims() where claim.owner == owner {
                 try huey.interrupt(claim, in: storage)
                 logger.warning("worker \(owner.pid): put call back in the queue after a storage error")
             }
+            return true
         } catch {
-            logger.error("worker \(owner.pid): cannot release its claims: \(error)")
+            logger.error("worker \(owner.pid): cannot release its claims yet: \(error)")
+            return false
         }
     }
 
