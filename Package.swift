@@ -13,12 +13,15 @@ let package = Package(
     products: [
         .library(name: "Huey", targets: ["Huey"]),
         .library(name: "HueyConsumer", targets: ["HueyConsumer"]),
+        .library(name: "HueySigning", targets: ["HueySigning"]),
         .executable(name: "huey-demo", targets: ["HueyDemo"]),
         .executable(name: "huey-bench", targets: ["HueyBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Only for the optional HueySigning product (HMAC-SHA256 message signing).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -46,6 +49,12 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Optional message signing, in its own target so users who do not sign do not build it.
+        .target(
+            name: "HueySigning",
+            dependencies: ["Huey", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "HueyDemo",
             dependencies: ["Huey", "HueyConsumer"],
@@ -70,6 +79,11 @@ let package = Package(
         .testTarget(
             name: "HueyTests",
             dependencies: ["Huey", "HueyTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HueySigningTests",
+            dependencies: ["Huey", "HueySigning"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -129,7 +129,7 @@ extension Huey {
         if let expires = message.expires, message.expiresResolved == nil {
             message.expiresResolved = expires.resolved(enqueuedAt: now)
         }
-        let data = try MessageCodec.encode(message)
+        let data = try encodeMessage(message)
         let limit = maxMessageSize
         guard data.count <= limit else {
             throw CodecError(
@@ -168,7 +168,7 @@ extension Huey {
     func reschedule(id: String, delay: Double?, eta: Date?) throws -> String {
         let storage = self.storage
         let candidates = try storage.enqueuedItems(limit: nil) + storage.scheduledItems(limit: nil)
-        guard let original = candidates.lazy.compactMap({ try? MessageCodec.decode($0) }).first(where: { $0.id == id })
+        guard let original = candidates.lazy.compactMap({ try? self.decodeMessage($0) }).first(where: { $0.id == id })
         else {
             throw UnknownTaskError(name: "call \(id) (not queued or scheduled)")
         }

@@ -46,13 +46,13 @@ extension Huey {
     /// The queued calls, in the order they will run (undecodable entries are left out).
     /// - Throws: ``StorageError``.
     public func pending(limit: Int? = nil) throws -> [TaskCall] {
-        try storage.enqueuedItems(limit: limit).compactMap { try? TaskCall(message: MessageCodec.decode($0)) }
+        try storage.enqueuedItems(limit: limit).compactMap { try? TaskCall(message: decodeMessage($0)) }
     }
 
     /// The scheduled calls, earliest first (undecodable entries are left out).
     /// - Throws: ``StorageError``.
     public func scheduled(limit: Int? = nil) throws -> [TaskCall] {
-        try storage.scheduledItems(limit: limit).compactMap { try? TaskCall(message: MessageCodec.decode($0)) }
+        try storage.scheduledItems(limit: limit).compactMap { try? TaskCall(message: decodeMessage($0)) }
     }
 
     /// The number of queued calls. - Throws: ``StorageError``.

@@ -105,6 +105,7 @@ struct HueyState: Sendable {
     var postExecute: [(name: String, hook: @Sendable (TaskCall, JSONValue?, (any Error)?) -> Void)] = []
     var startup: [(name: String, hook: @Sendable () throws -> Void)] = []
     var shutdown: [(name: String, hook: @Sendable () throws -> Void)] = []
+    var messageSigner: (any MessageSigner)?
     var draining = false
     var taskLocks: Set<String> = []
 

@@ -102,7 +102,7 @@ extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expre
 extension JSONValue: CustomStringConvertible {
     /// The value as compact JSON text.
     public var description: String {
-        (try? String(decoding: JSONCodec.encode(self), as: UTF8.self)) ?? "<unencodable>"
+        (try? String(decoding: JSONWriter.encode(self), as: UTF8.self)) ?? "<unencodable>"
     }
 }
 

@@ -9,7 +9,9 @@ public enum MessageCodec {
     /// - Throws: ``CodecError`` when a value cannot be encoded.
     public static func encode(_ message: Message) throws -> [UInt8] {
         do {
-            return try JSONCodec.encode(message)
+            var writer = JSONWriter(capacity: 512)
+            try writer.write(message)
+            return writer.takeBytes()
         } catch {
             throw CodecError(code: .unencodable, message: "cannot encode task \(message.name): \(error)")
         }
@@ -19,7 +21,7 @@ public enum MessageCodec {
     /// - Throws: ``CodecError`` with `.malformed` when the bytes are not a message.
     public static func decode(_ bytes: [UInt8]) throws -> Message {
         do {
-            return try JSONCodec.decode(Message.self, from: bytes)
+            return try JSONReader.parseMessage(bytes)
         } catch {
             let preview = String(decoding: bytes.prefix(80), as: UTF8.self)
             throw CodecError(
@@ -32,10 +34,12 @@ public enum MessageCodec {
     /// - Throws: ``CodecError`` when the value cannot be encoded.
     public static func encode(_ outcome: StoredOutcome) throws -> [UInt8] {
         do {
+            var writer = JSONWriter()
             switch outcome {
-            case .value(let value): return try JSONCodec.encode(value)
-            case .error(let error): return try JSONCodec.encode(["__huey_error__": error])
+            case .value(let value): try writer.write(value)
+            case .error(let error): writer.writeErrorEnvelope(error)
             }
+            return writer.takeBytes()
         } catch {
             throw CodecError(code: .unencodable, message: "cannot encode result: \(error)")
         }
@@ -46,13 +50,13 @@ public enum MessageCodec {
     public static func decodeOutcome(_ bytes: [UInt8]) throws -> StoredOutcome {
         let value: JSONValue
         do {
-            value = try JSONCodec.decode(JSONValue.self, from: bytes)
+            value = try JSONReader.parse(bytes)
         } catch {
             throw CodecError(code: .malformed, message: "malformed result: \(describe(error))")
         }
         if case .object(let object) = value, object.count == 1, let envelope = object["__huey_error__"] {
             do {
-                return .error(try JSONCodec.convert(envelope, to: ErrorInfo.self))
+                return .error(try ErrorInfo(jsonValue: envelope))
             } catch {
                 throw CodecError(code: .malformed, message: "malformed error result: \(describe(error))")
             }
@@ -62,6 +66,7 @@ public enum MessageCodec {
 
     /// A short text for a decoding error (Foundation's are long).
     static func describe(_ error: any Error) -> String {
+        if let error = error as? CodecError { return error.message }
         guard let error = error as? DecodingError else { return String(describing: error) }
         switch error {
         case .dataCorrupted(let context): return context.debugDescription
@@ -132,5 +137,8 @@ public struct CodecError: Error, Sendable, CustomStringConvertible {
     public var code: Code
     /// A sentence for a person.
     public var message: String
+    /// The byte offset in the input where decoding failed, when known (JSON syntax errors).
+    public var offset: Int? = nil
+    /// The sentence for a person.
     public var description: String { message }
 }

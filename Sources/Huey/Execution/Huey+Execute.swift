@@ -21,7 +21,7 @@ extension Huey {
         let now = clock()
         let message: Message
         do {
-            message = try MessageCodec.decode(claim.data)
+            message = try decodeMessage(claim.data)
         } catch {
             logger.error("dead letter: \(error)")
             try storage.ack(claim, writes: [.dead(data: claim.data, reason: "\(error)")])
@@ -49,7 +49,7 @@ extension Huey {
     /// - Parameter error: a ``WorkerCrashed`` or ``TaskTimeout``.
     /// - Throws: ``StorageError``.
     public func fail(_ claim: Claim, with error: any Error, in storage: any Storage) throws {
-        guard let message = try? MessageCodec.decode(claim.data) else {
+        guard let message = try? decodeMessage(claim.data) else {
             try storage.ack(claim, writes: [.dead(data: claim.data, reason: "undecodable; worker failed: \(error)")])
             return
         }
@@ -66,7 +66,7 @@ extension Huey {
     /// - Throws: ``StorageError``.
     public func interrupt(_ claim: Claim, in storage: any Storage) throws {
         try storage.release(claim)
-        if let message = try? MessageCodec.decode(claim.data) {
+        if let message = try? decodeMessage(claim.data) {
             emit(.interrupted, TaskCall(message: message))
         }
     }

@@ -11,7 +11,7 @@ extension Huey {
     @discardableResult
     public func enqueueDueScheduled(now: Date? = nil) throws -> Int {
         try storage.promoteDue(timestamp: (now ?? clock()).timeIntervalSince1970) { data in
-            (try? MessageCodec.decode(data))?.priority ?? 0
+            (try? self.decodeMessage(data))?.priority ?? 0
         }
     }
 
