@@ -99,6 +99,11 @@ public struct ProcessExit: Sendable, Equatable, CustomStringConvertible {
     public var reason: Reason
     /// The exit code, or the signal number.
     public var status: Int32
+    /// Makes an exit value.
+    public init(reason: Reason, status: Int32) {
+        self.reason = reason
+        self.status = status
+    }
     public var description: String { reason == .exited ? "exit \(status)" : "signal \(status)" }
 }
 
