@@ -66,21 +66,10 @@ extension Huey {
         var members: [Message] = []
         for (index, member) in chord.members.enumerated() {
             let config = ChordConfig(cid: cid, size: chord.members.count, idx: index, callback: callback)
-            members.append(Huey.settingChord(config, onLastStageOf: member.message))
+            members.append(member.message.changingLastStage { $0.chordConfig = config })
         }
         try enqueue(batch: members)
         return typedResult(id: callback.id, as: T.self)
-    }
-
-    /// Sets the chord membership on the last stage of a pipeline.
-    private static func settingChord(_ config: ChordConfig, onLastStageOf message: Message) -> Message {
-        var copy = message
-        if let next = message.completionCallback {
-            copy.completionCallback = settingChord(config, onLastStageOf: next)
-        } else {
-            copy.chordConfig = config
-        }
-        return copy
     }
 
     func typedResult<T: Decodable & Sendable>(id: String, as type: T.Type) -> TaskResult<T> {

@@ -55,7 +55,7 @@ public struct TaskCall: Sendable, Hashable {
     /// Adds `next` as the stage after the last one.
     public func then(_ next: TaskCall) -> TaskCall {
         var result = self
-        result.message = TaskCall.appending(next.message, to: message)
+        result.message = message.changingLastStage { $0.completionCallback = next.message }
         result.encodingError = encodingError ?? next.encodingError
         return result
     }
@@ -68,16 +68,6 @@ public struct TaskCall: Sendable, Hashable {
         result.message.errorCallback = handler.message
         result.encodingError = encodingError ?? handler.encodingError
         return result
-    }
-
-    private static func appending(_ next: Message, to message: Message) -> Message {
-        var copy = message
-        if let callback = message.completionCallback {
-            copy.completionCallback = appending(next, to: callback)
-        } else {
-            copy.completionCallback = next
-        }
-        return copy
     }
 
     /// Every stage's message, first to last.
@@ -98,4 +88,17 @@ public protocol TaskDefinition: Sendable {
     var name: String { get }
     /// Makes a call whose arguments are completed later (by a pipeline or chord).
     func makeCall(partialArguments: [any Encodable & Sendable]) -> TaskCall
+}
+
+extension Message {
+    /// A copy whose last pipeline stage (the end of the `on_complete` chain) is changed by `change`.
+    func changingLastStage(_ change: (inout Message) -> Void) -> Message {
+        var copy = self
+        if let next = completionCallback {
+            copy.completionCallback = next.changingLastStage(change)
+        } else {
+            change(&copy)
+        }
+        return copy
+    }
 }
