@@ -2,11 +2,13 @@ import Foundation
 import Huey
 import HueyConsumer
 
-/// `consumer <db-path> [huey command arguments...]`: the consumer process tests' program.
+/// `consumer <db-path> [huey command arguments...]` or
+/// `consumer --file <dir> [huey command arguments...]`: the consumer process tests' program.
 ///
-/// Opens `SqliteHuey(name: "test", filename: <db-path>)`, registers ``ConsumerTasks``, and
-/// hands the rest of the arguments to `HueyCommand.main` — `consume -w 2 ...` or an admin
-/// subcommand. A SIGHUP restart re-executes this same command line.
+/// Opens `SqliteHuey(name: "test", filename: <db-path>)` — or, with `--file`,
+/// `FileHuey(name: "test", path: <dir>)` — registers ``ConsumerTasks`` and ``ChaosTasks``,
+/// and hands the rest of the arguments to `HueyCommand.main` — `consume -w 2 ...` or an
+/// admin subcommand. A SIGHUP restart re-executes this same command line.
 ///
 /// Environment:
 /// - `HUEY_TEST_TIME_SCALE=k`: `huey.clock` runs `k` times faster than real time from
@@ -15,10 +17,13 @@ import HueyConsumer
 /// - `HUEY_TEST_PERIODIC_FILE=path`: registers the periodic task `record`, which logs to `path`.
 /// - `HUEY_TEST_BOOT_LOG=path`: appends `<pid>` to `path` each time this command starts,
 ///   so a test can see that a SIGHUP re-executed the master in the same process.
+/// - `HUEY_CHAOS_JOURNAL=path`: the chaos tasks' journal (see ``ChaosTasks``).
 enum ConsumerCommand {
+    static let usage = "usage: consumer <db-path> | --file <dir> [consume|pending|... args]\n"
+
     static func run(_ arguments: [String]) -> Int32 {
-        guard let database = arguments.first else {
-            FileHandle.standardError.write(Data("usage: consumer <db-path> [consume|pending|... args]\n".utf8))
+        guard let (storage, rest) = parseStorage(arguments) else {
+            FileHandle.standardError.write(Data(usage.utf8))
             return 2
         }
         let environment = ProcessInfo.processInfo.environment
@@ -27,8 +32,9 @@ enum ConsumerCommand {
         }
         let huey: Huey
         do {
-            huey = try SqliteHuey(name: "test", filename: database)
+            huey = try storage.open()
             try ConsumerTasks.register(on: huey, environment: environment)
+            ChaosTasks.register(on: huey, journal: environment[ChaosTasks.journalVariable])
         } catch {
             FileHandle.standardError.write(Data("consumer: \(error)\n".utf8))
             return 1
@@ -40,6 +46,49 @@ enum ConsumerCommand {
                 return Date(timeIntervalSince1970: start + (now - start) * scale)
             }
         }
-        HueyCommand.main(huey, arguments: Array(arguments.dropFirst()))
+        HueyCommand.main(huey, arguments: rest)
+    }
+
+    /// The storage named at the start of `arguments`, and the arguments after it.
+    private static func parseStorage(_ arguments: [String]) -> (HelperHuey, [String])? {
+        guard let first = arguments.first else { return nil }
+        if first == "--file" {
+            guard arguments.count >= 2 else { return nil }
+            return (.file(directory: arguments[1]), Array(arguments.dropFirst(2)))
+        }
+        return (.sqlite(path: first), Array(arguments.dropFirst()))
+    }
+}
+
+/// The queue a helper command works on: `SqliteHuey` or `FileHuey`, named `test`.
+enum HelperHuey {
+    /// A SQLite database file.
+    case sqlite(path: String)
+    /// A ``FileStorage`` base directory.
+    case file(directory: String)
+
+    /// Opens the Huey.
+    /// - Throws: ``StorageError`` when the storage cannot be opened.
+    func open() throws -> Huey {
+        switch self {
+        case .sqlite(let path): return try SqliteHuey(name: "test", filename: path)
+        case .file(let directory): return try FileHuey(name: "test", path: directory)
+        }
+    }
+
+    /// The arguments that name this storage on `consumer`'s command line.
+    var consumerArguments: [String] {
+        switch self {
+        case .sqlite(let path): return [path]
+        case .file(let directory): return ["--file", directory]
+        }
+    }
+
+    /// The path every process on this storage carries on its command line.
+    var path: String {
+        switch self {
+        case .sqlite(let path): return path
+        case .file(let directory): return directory
+        }
     }
 }

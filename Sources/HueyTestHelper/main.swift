@@ -18,6 +18,10 @@ case "storage-stress":
     exit(StorageStressCommand.run(rest))
 case "consumer":
     exit(ConsumerCommand.run(rest))
+case "chaos":
+    exit(ChaosCommand.run(rest))
+case "wait-for-work":
+    exit(WaitForWorkCommand.run(rest))
 default:
     FileHandle.standardError.write(Data("HueyTestHelper: unknown command \(command)\n".utf8))
     exit(2)

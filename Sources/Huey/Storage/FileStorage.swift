@@ -48,6 +48,8 @@ public final class FileStorage: Storage {
     let deadDirectory: String
     let tempDirectory: String
     let locksDirectory: String
+    /// Watches of `queue/` for new entries (see `waitForWork`).
+    let queueWatches: InotifyWatchPool
 
     /// Opens (creating when missing) the queue `name` in the directory `path`.
     /// - Parameters:
@@ -74,6 +76,7 @@ public final class FileStorage: Storage {
         tempDirectory = directory + "/tmp"
         locksDirectory = directory + "/locks"
         lockFile = StorageLockFile(path: directory + "/.lock")
+        queueWatches = InotifyWatchPool(directory: queueDirectory, events: UInt32(IN_MOVED_TO | IN_CREATE))
 
         var prefix = ""
         for component in base.split(separator: "/") {
@@ -289,26 +292,7 @@ public final class FileStorage: Storage {
         try lockFile.exclusive { _, _ in try removeEntries(scheduleDirectory) }
     }
 
-    // MARK: Waiting, locks, flushing
-
-    /// Polls `queue/` every 50 ms until it holds an entry or `timeout` seconds pass;
-    /// returns whether it holds one.
-    /// - Throws: ``StorageError`` when the directory cannot be read.
-    public func waitForWork(timeout: Double) throws -> Bool {
-        let deadline = Self.monotonicNow() + max(0, timeout)
-        while true {
-            if try FileSystemCalls.hasEntries(queueDirectory) { return true }
-            let remaining = deadline - Self.monotonicNow()
-            if remaining <= 0 { return false }
-            usleep(UInt32(min(0.05, remaining) * 1_000_000))
-        }
-    }
-
-    private static func monotonicNow() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-    }
+    // MARK: Locks, flushing
 
     /// A `flock` lock on `locks/<escaped name>.lock`, released by the kernel if its
     /// holder dies.
@@ -332,5 +316,6 @@ public final class FileStorage: Storage {
     /// Closes the lock file descriptor of this process; it reopens on next use.
     public func closeConnections() {
         lockFile.close()
+        queueWatches.closeAll()
     }
 }

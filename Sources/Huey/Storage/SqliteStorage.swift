@@ -42,6 +42,8 @@ public final class SqliteStorage: Storage {
     }
 
     private let state = Mutex(ConnectionState())
+    /// Watches of the database's directory for commits by others (see `waitForWork`).
+    let commitWatches: InotifyWatchPool
 
     /// Opens (creating when missing) the SQLite database `filename` for the queue `name`.
     /// - Parameters:
@@ -64,6 +66,11 @@ public final class SqliteStorage: Storage {
         self.fsync = fsync
         self.strictFifo = strictFifo
         self.timeout = timeout
+        let slash = self.filename.lastIndex(of: "/") ?? self.filename.startIndex  // absolute: always found
+        let base = String(self.filename[self.filename.index(after: slash)...])
+        commitWatches = InotifyWatchPool(
+            directory: slash == self.filename.startIndex ? "/" : String(self.filename[..<slash]),
+            events: UInt32(IN_MODIFY | IN_CREATE | IN_MOVED_TO), names: [base, base + "-wal"])
         try withConnection { _ in }
     }
 
@@ -143,6 +150,7 @@ public final class SqliteStorage: Storage {
             if state.pid != getpid() { state.connection?.abandon() }
             state = ConnectionState()
         }
+        commitWatches.closeAll()
     }
 
     /// Runs `sql` on this process's connection and returns each row's columns as text.
@@ -235,20 +243,7 @@ public final class SqliteStorage: Storage {
         try write { try $0.run(SqliteSQL.flushSchedule, [.text(name)]) }
     }
 
-    // MARK: Waiting, locks, flushing
-
-    /// Returns true as soon as the queue is non-empty, or false after `timeout` seconds,
-    /// checking every 50 ms. (Polling for now; a notification mechanism may replace it.)
-    /// - Throws: ``StorageError`` when the queue cannot be read.
-    public func waitForWork(timeout: Double) throws -> Bool {
-        let deadline = Date().timeIntervalSince1970 + max(0, timeout)
-        while true {
-            if try queueSize() > 0 { return true }
-            let remaining = deadline - Date().timeIntervalSince1970
-            if remaining <= 0 { return false }
-            usleep(UInt32(min(remaining, 0.05) * 1_000_000))
-        }
-    }
+    // MARK: Locks, flushing
 
     /// A `flock` lock on a file in `<filename>.locks/`, shared by every process.
     /// - Throws: ``StorageError`` when the lock directory cannot be created.

@@ -1,0 +1,99 @@
+import Foundation
+import Huey
+
+/// `chaos <sqlite|file> <dir> [--tasks N] [--workers W] [--seed S] [--deadline SECONDS]`:
+/// the chaos run of Tools/chaos/run.sh and of `ChaosTests`.
+///
+/// In `dir` (created when missing): the storage (`queue.db` or `queue/`), the chaos
+/// tasks' marker files (`markers/`), their journal (`journal.log`) and each master's
+/// log (`consumer-<n>.log`). The driver:
+/// 1. enqueues `N` calls (default 2000), shuffled with `seed`: 85% `chaos.ok`, 5% each
+///    of `chaos.crashFirst`, `chaos.slow` and `chaos.fail` (see ``ChaosTasks``);
+/// 2. starts `consumer … consume -w W -k process -c 1 -s 1` (W default 4);
+/// 3. every 50–200 ms SIGKILLs a random worker (sparing workers that hold a
+///    `chaos.slow` call, so its timeout fires), and SIGKILLs the master when a third and
+///    when two thirds of the calls have a result, starting a new master each time;
+/// 4. stops killing at 95% (or half the deadline) and waits until every call has a result
+///    and queue, schedule and claims are empty, or until the deadline (default 300 s);
+/// 5. stops the master with SIGINT, kills anything left, and checks (``ChaosReport``).
+///
+/// Prints the counts, then one `chaos-result key=value …` line, and exits 0 when no rule
+/// was broken, 1 when one was (each is printed as `VIOLATION: …`), 2 on bad arguments.
+enum ChaosCommand {
+    static let usage = "usage: chaos <sqlite|file> <dir> [--tasks N] [--workers W] [--seed S] [--deadline SECONDS]\n"
+
+    static func run(_ arguments: [String]) -> Int32 {
+        guard let options = ChaosOptions(arguments) else {
+            FileHandle.standardError.write(Data(usage.utf8))
+            return 2
+        }
+        let run: ChaosRun
+        do {
+            run = try ChaosRun(options: options)
+        } catch {
+            FileHandle.standardError.write(Data("chaos: cannot set up: \(error)\n".utf8))
+            return 1
+        }
+        defer { run.killEverything() }
+        let report: ChaosReport
+        do {
+            report = try run.execute()
+        } catch {
+            FileHandle.standardError.write(Data("chaos: \(error)\n".utf8))
+            return 1
+        }
+        report.print()
+        return report.violations.isEmpty ? 0 : 1
+    }
+}
+
+/// The chaos driver's command line.
+struct ChaosOptions {
+    /// `sqlite` or `file`.
+    var kind: String
+    /// The run's folder.
+    var directory: String
+    var tasks = 2000
+    var workers = 4
+    var seed: UInt64 = 1
+    /// Seconds the whole run may take before the driver gives up (a violation).
+    var deadline = 300.0
+
+    /// Parses `arguments`; nil when they are wrong.
+    init?(_ arguments: [String]) {
+        guard arguments.count >= 2, ["sqlite", "file"].contains(arguments[0]) else { return nil }
+        kind = arguments[0]
+        directory = arguments[1]
+        var rest = arguments.dropFirst(2)
+        while let flag = rest.popFirst() {
+            guard let value = rest.popFirst() else { return nil }
+            switch flag {
+            case "--tasks": guard let n = Int(value), n >= 20 else { return nil }; tasks = n
+            case "--workers": guard let n = Int(value), n >= 1 else { return nil }; workers = n
+            case "--seed": guard let n = UInt64(value) else { return nil }; seed = n
+            case "--deadline": guard let n = Double(value), n > 0 else { return nil }; deadline = n
+            default: return nil
+            }
+        }
+    }
+
+    /// The storage inside ``directory``.
+    var storage: HelperHuey {
+        kind == "sqlite" ? .sqlite(path: directory + "/queue.db") : .file(directory: directory + "/queue")
+    }
+}
+
+/// SplitMix64: a small seeded generator, so a seed gives the same task mix and kill plan.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

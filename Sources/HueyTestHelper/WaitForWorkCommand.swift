@@ -1,0 +1,39 @@
+import Foundation
+import Huey
+
+/// `wait-for-work <kind> <path> <queue> <ready-file>`: blocks in `waitForWork(timeout: 30)`
+/// on the storage's queue `queue` until another process enqueues.
+///
+/// Makes one `waitForWork(timeout: 0)` call first (it sets up this process's watch), then
+/// writes `ready-file` and waits. Prints `woken=<true|false> inotify=<yes|no>`, where
+/// `inotify` says whether the process holds an inotify descriptor (so it slept in
+/// `poll()` rather than polling). Exit status: 0 when woken, 1 after the full 30 s or on
+/// an error, 2 on bad arguments.
+enum WaitForWorkCommand {
+    static func run(_ arguments: [String]) -> Int32 {
+        guard arguments.count == 4 else {
+            FileHandle.standardError.write(Data("usage: wait-for-work <kind> <path> <queue> <ready-file>\n".utf8))
+            return 2
+        }
+        do {
+            let storage = try HelperStorage.open(kind: arguments[0], path: arguments[1], name: arguments[2])
+            _ = try storage.waitForWork(timeout: 0)
+            FileManager.default.createFile(atPath: arguments[3], contents: Data("\(getpid())".utf8))
+            let woken = try storage.waitForWork(timeout: 30)
+            print("woken=\(woken) inotify=\(holdsInotifyDescriptor() ? "yes" : "no")")
+            return woken ? 0 : 1
+        } catch {
+            FileHandle.standardError.write(Data("wait-for-work: \(error)\n".utf8))
+            return 1
+        }
+    }
+
+    /// Whether any descriptor of this process is an inotify instance.
+    private static func holdsInotifyDescriptor() -> Bool {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return names.contains { name in
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(name)"))
+                == "anon_inode:inotify"
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Huey
+import HueyTestSupport
+import Synchronization
+import Testing
+
+/// `waitForWork` woken by another process's enqueue (inotify), not by polling or by
+/// nothing. The waiter is the test helper's `wait-for-work`, blocked for up to 30 s.
+@Suite("Waiting for work across processes")
+struct WaitForWorkTests {
+    /// Starts `wait-for-work` on queue `test` and waits until it is about to block.
+    private func startWaiter(_ backend: StorageBackend, in place: ScratchDirectory) throws -> HelperProcess {
+        let ready = place.file("ready")
+        let waiter = try HelperProcess(
+            ["wait-for-work", backend.rawValue, backend.helperPath(in: place), "test", ready],
+            outputDirectory: place.path)
+        let started = waitUntil(timeout: 30) { FileManager.default.fileExists(atPath: ready) }
+        try #require(started, "wait-for-work never got ready: \(waiter.standardError)")
+        return waiter
+    }
+
+    @Test(
+        "a waiter in another process sleeps until an enqueue, then wakes long before its timeout",
+        .timeLimit(.minutes(1)), arguments: [StorageBackend.sqlite, .file])
+    func wokenByEnqueue(backend: StorageBackend) throws {
+        let place = try ScratchDirectory()
+        let storage = try backend.make(name: "test", in: place)
+        let waiter = try startWaiter(backend, in: place)
+
+        usleep(500_000)
+        #expect(waiter.isRunning, "woken with nothing enqueued: \(waiter.standardOutput) \(waiter.standardError)")
+
+        try storage.enqueue(Array("job".utf8), priority: 0)
+        let exit = waiter.waitForExit(timeout: 10)
+        #expect(
+            exit?.reason == .exited && exit?.status == 0,
+            "waiter: \(String(describing: exit)), \(waiter.standardError)")
+        #expect(waiter.standardOutput.contains("woken=true inotify=yes"), "\(waiter.standardOutput)")
+    }
+
+    @Test(
+        "an enqueue on another queue sharing the storage does not end the wait",
+        .timeLimit(.minutes(1)), arguments: [StorageBackend.sqlite, .file])
+    func otherQueueKeepsWaiting(backend: StorageBackend) throws {
+        let place = try ScratchDirectory()
+        let other = try backend.make(name: "other", in: place)
+        let storage = try backend.make(name: "test", in: place)
+        let waiter = try startWaiter(backend, in: place)
+
+        try other.enqueue(Array("not yours".utf8), priority: 0)
+        usleep(500_000)
+        #expect(waiter.isRunning, "woken by another queue: \(waiter.standardOutput) \(waiter.standardError)")
+
+        try storage.enqueue(Array("yours".utf8), priority: 0)
+        let exit = waiter.waitForExit(timeout: 10)
+        #expect(
+            exit?.reason == .exited && exit?.status == 0,
+            "waiter: \(String(describing: exit)), \(waiter.standardError)")
+    }
+
+    @Test(
+        "two threads of one process waiting at once are both woken by one enqueue",
+        .timeLimit(.minutes(1)), arguments: [StorageBackend.sqlite, .file])
+    func twoThreadsWoken(backend: StorageBackend) throws {
+        let place = try ScratchDirectory()
+        let storage = try backend.make(name: "test", in: place)
+        let producer = try backend.make(name: "test", in: place)
+        let woken = WokenCount()
+        let threads = (0..<2).map { _ in
+            Thread {
+                if (try? storage.waitForWork(timeout: 30)) == true { woken.add() }
+            }
+        }
+        for thread in threads { thread.start() }
+        usleep(200_000)
+        try producer.enqueue(Array("job".utf8), priority: 0)
+        #expect(waitUntil(timeout: 10) { woken.value == 2 }, "woken: \(woken.value) of 2")
+    }
+}
+
+/// A thread-safe counter of woken waiters.
+private final class WokenCount: Sendable {
+    private let count = Mutex(0)
+    var value: Int { count.withLock { $0 } }
+    func add() { count.withLock { $0 += 1 } }
+}
