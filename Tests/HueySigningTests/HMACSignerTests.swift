@@ -56,3 +56,16 @@ struct HMACSignerTests {
         #expect(throws: ConfigurationError.self) { try HMACSigner(secret: "short") }
     }
 }
+
+/// README.md's signing block, compiled and run.
+@Suite("README signing example")
+struct ReadmeSigningExampleTests {
+    @Test("the README's one line turns signing on")
+    func readmeBlock() throws {
+        let huey = MemoryHuey(name: "readme", immediate: true)
+        let secretBytes = Array("a secret of at least sixteen bytes".utf8)
+        huey.messageSigner = try HMACSigner(secret: secretBytes)   // producers and consumers alike
+        let add = huey.task("add") { (a: Int, b: Int) in a + b }
+        #expect(try add(2, 3)() == 5)
+    }
+}
