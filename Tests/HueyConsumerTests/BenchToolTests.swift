@@ -1,0 +1,26 @@
+import Foundation
+import HueyTestSupport
+import Testing
+
+/// `huey-bench --quick` works end to end (issue 7: the benchmark tool runs in CI). This
+/// checks that it runs and reports every figure — never how fast: speed is measured by
+/// Tools/bench/compare.sh, not by a timed test.
+@Suite("huey-bench")
+struct BenchToolTests {
+    @Test("--quick --json runs a forked consumer and reports every figure", .timeLimit(.minutes(2)))
+    func quick() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let bench = try HelperProcess(
+            ["--quick", "--json"], executable: HelperProcess.executablePath("huey-bench"),
+            environment: ["TMPDIR": directory], outputDirectory: directory)
+        let exit = bench.waitForExit(timeout: 100)
+        #expect(exit == ProcessExit(reason: .exited, status: 0), "stderr: \(bench.standardError)")
+        let json = try JSONSerialization.jsonObject(with: Data(bench.standardOutput.utf8)) as? [String: Any]
+        for key in ["enqueue_per_s", "map_per_s", "drain_per_s", "latency_p50_ms", "latency_p99_ms", "worker_pss_kb"] {
+            #expect((json?[key] as? NSNumber)?.doubleValue ?? 0 > 0, "missing \(key) in \(bench.standardOutput)")
+        }
+        #expect((json?["consumer_exit"] as? NSNumber)?.intValue == 0)
+    }
+}
