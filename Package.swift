@@ -68,12 +68,13 @@ let package = Package(
         // A small executable the process tests launch (tests never fork Swift code).
         .executableTarget(
             name: "HueyTestHelper",
-            dependencies: ["Huey", "HueyConsumer"],
+            dependencies: ["Huey", "HueyConsumer", "HueyTestSupport"],
             swiftSettings: strictSettings
         ),
         // Launching and watching helper processes from tests.
         .target(
             name: "HueyTestSupport",
+            dependencies: ["Huey"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import Foundation
 import Huey
+import HueyTestSupport
 
 /// `chaos <sqlite|file> <dir> [--tasks N] [--workers W] [--seed S] [--deadline SECONDS]`:
 /// the chaos run of Tools/chaos/run.sh and of `ChaosTests`.

@@ -1,5 +1,6 @@
 import Foundation
 import Huey
+import HueyTestSupport
 
 /// The end state of a chaos run, checked against the rules: every call has exactly one
 /// final outcome (a value or an error result) and the one its task allows; nothing is

@@ -1,5 +1,6 @@
 import Foundation
 import Huey
+import HueyTestSupport
 
 /// Starting, killing and stopping the chaos run's consumers.
 extension ChaosRun {

@@ -1,4 +1,5 @@
 import Foundation
+import HueyTestSupport
 import Huey
 
 /// One planned call of the chaos run.
@@ -24,7 +25,7 @@ final class ChaosRun {
     var workerKills = 0
     var masterKills = 0
     /// Workers of killed masters still to see gone, with the time they must be gone by.
-    var orphans: [(process: ChaosProcess, by: Double)] = []
+    var orphans: [(process: ProcessEntry, by: Double)] = []
     /// Rules broken during the run (the final check adds its own).
     private(set) var violations: [String] = []
     /// When the current master was started (Unix seconds).

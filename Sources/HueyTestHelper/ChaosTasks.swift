@@ -1,5 +1,6 @@
 import Foundation
 import Huey
+import HueyTestSupport
 
 /// What `chaos.fail` always throws.
 struct ChaosFailure: Error, CustomStringConvertible {
