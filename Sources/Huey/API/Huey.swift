@@ -28,12 +28,16 @@ public class Huey: @unchecked Sendable {
     public let immediateUseMemory: Bool
     /// Every registered task.
     public let registry = TaskRegistry()
-    /// The logger (label `huey`). Made on each use, so a logging backend bootstrapped
-    /// after this Huey was created (the consumer's) is the one used.
+    /// The logger (label `huey`). Made on first use rather than in `init`, so a logging
+    /// backend bootstrapped after this Huey was created (the consumer's) is the one used.
     public var logger: Logger {
-        var logger = Logger(label: "huey")
-        logger[metadataKey: "queue"] = "\(name)"
-        return logger
+        state.withLock { state in
+            if let logger = state.logger { return logger }
+            var logger = Logger(label: "huey")
+            logger[metadataKey: "queue"] = "\(name)"
+            state.logger = logger
+            return logger
+        }
     }
     /// The largest message accepted at enqueue, in bytes.
     public var maxMessageSize: Int {
@@ -106,6 +110,7 @@ struct HueyState: Sendable {
     var startup: [(name: String, hook: @Sendable () throws -> Void)] = []
     var shutdown: [(name: String, hook: @Sendable () throws -> Void)] = []
     var messageSigner: (any MessageSigner)?
+    var logger: Logger?
     var draining = false
     var taskLocks: Set<String> = []
 
