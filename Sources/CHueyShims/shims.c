@@ -36,30 +36,22 @@ void _huey_signal_handler(int signal) {
     errno = saved;
 }
 
-int _huey_install_signal_handler(int signal) {
+/* Sets `handler` (a function, SIG_DFL or SIG_IGN) for `signal`: no flags (no SA_RESTART,
+ * so a blocking call returns EINTR) and no extra signals masked while it runs. */
+static int set_disposition(int signal, void (*handler)(int)) {
     struct sigaction action;
     memset(&action, 0, sizeof(action));
-    action.sa_handler = _huey_signal_handler;
+    action.sa_handler = handler;
     sigemptyset(&action.sa_mask);
     action.sa_flags = 0;
     return sigaction(signal, &action, NULL);
 }
 
-int _huey_reset_signal(int signal) {
-    struct sigaction action;
-    memset(&action, 0, sizeof(action));
-    action.sa_handler = SIG_DFL;
-    sigemptyset(&action.sa_mask);
-    return sigaction(signal, &action, NULL);
-}
+int _huey_install_signal_handler(int signal) { return set_disposition(signal, _huey_signal_handler); }
 
-int _huey_ignore_signal(int signal) {
-    struct sigaction action;
-    memset(&action, 0, sizeof(action));
-    action.sa_handler = SIG_IGN;
-    sigemptyset(&action.sa_mask);
-    return sigaction(signal, &action, NULL);
-}
+int _huey_reset_signal(int signal) { return set_disposition(signal, SIG_DFL); }
+
+int _huey_ignore_signal(int signal) { return set_disposition(signal, SIG_IGN); }
 
 int _huey_unblock_all_signals(void) {
     sigset_t set;
@@ -95,14 +87,7 @@ static void huey_stop_flag_handler(int signal) {
     huey_stop_flag = 1;
 }
 
-int _huey_install_stop_flag_handler(int signal) {
-    struct sigaction action;
-    memset(&action, 0, sizeof(action));
-    action.sa_handler = huey_stop_flag_handler;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = 0;
-    return sigaction(signal, &action, NULL);
-}
+int _huey_install_stop_flag_handler(int signal) { return set_disposition(signal, huey_stop_flag_handler); }
 
 int _huey_stop_requested(void) { return huey_stop_flag != 0; }
 
