@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Huey", targets: ["Huey"]),
         .library(name: "HueyConsumer", targets: ["HueyConsumer"]),
         .library(name: "HueySigning", targets: ["HueySigning"]),
+        .library(name: "HueyRedis", targets: ["HueyRedis"]),
         .executable(name: "huey-demo", targets: ["HueyDemo"]),
         .executable(name: "huey-bench", targets: ["HueyBench"]),
     ],
@@ -30,6 +31,12 @@ let package = Package(
             providers: [.apt(["libsqlite3-dev"])]
         ),
         .target(name: "CHueyShims"),
+        // hiredis for the optional HueyRedis product (Debian/Ubuntu ship 0.14: the old API).
+        .systemLibrary(
+            name: "CHiredis",
+            pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"])]
+        ),
         .target(
             name: "Huey",
             dependencies: [
@@ -55,6 +62,16 @@ let package = Package(
             dependencies: ["Huey", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
+        // Redis storage, in its own target so users without Redis do not need hiredis.
+        .target(
+            name: "HueyRedis",
+            dependencies: [
+                "Huey",
+                "CHiredis",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "HueyDemo",
             dependencies: ["Huey", "HueyConsumer"],
@@ -68,7 +85,7 @@ let package = Package(
         // A small executable the process tests launch (tests never fork Swift code).
         .executableTarget(
             name: "HueyTestHelper",
-            dependencies: ["Huey", "HueyConsumer", "HueyTestSupport"],
+            dependencies: ["Huey", "HueyConsumer", "HueyRedis", "HueyTestSupport"],
             swiftSettings: strictSettings
         ),
         // Launching and watching helper processes from tests.
@@ -79,7 +96,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HueyTests",
-            dependencies: ["Huey", "HueyTestSupport"],
+            dependencies: ["Huey", "HueyRedis", "HueyTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -88,8 +105,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "HueyRedisTests",
+            dependencies: ["HueyRedis", "Huey", "HueyTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "HueyConsumerTests",
-            dependencies: ["Huey", "HueyConsumer", "HueyTestSupport"],
+            dependencies: ["Huey", "HueyConsumer", "HueyRedis", "HueyTestSupport"],
             swiftSettings: strictSettings
         ),
     ]

@@ -42,6 +42,7 @@ extension Consumer {
             timer.ticked(clock: clock)
         }
         if real >= nextClaimsCheck {
+            sendHeartbeat()
             checkDeadlines(clock: clock)
             nextClaimsCheck = real + Self.claimsCheckInterval
         }

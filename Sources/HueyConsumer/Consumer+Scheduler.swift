@@ -36,7 +36,7 @@ extension Consumer {
             logger.error("cannot read claims to check timeouts: \(error)")
             return
         }
-        for claim in claims {
+        for claim in claims where claim.owner.isLocal {
             guard let deadline = claim.deadline, deadline <= clock else { continue }
             let timeout = Self.timeout(of: claim)
             switch options.workerType {
@@ -55,6 +55,14 @@ extension Consumer {
         if overrunWarnings.count > 1000 { overrunWarnings.removeAll() }
     }
 
+    /// Tells a storage shared between machines that this consumer still runs (so no other
+    /// machine takes its workers' claims). Logged, never fatal: heartbeats resume with the storage.
+    func sendHeartbeat() {
+        do { try huey.storage.heartbeat(now: Date().timeIntervalSince1970) } catch {
+            logger.error("cannot send this consumer's heartbeat to the storage: \(error)")
+        }
+    }
+
     /// Recovers the claims of reaped workers, as decided when each was reaped. Kept for
     /// the next tick when the storage fails.
     func recoverReapedClaims() {
@@ -63,7 +71,7 @@ extension Consumer {
         do {
             let claims = try storage.claims()
             for (pid, recovery) in recoveries {
-                let held = claims.filter { $0.owner.pid == pid && !$0.owner.isAlive }
+                let held = claims.filter { $0.owner.isLocal && $0.owner.pid == pid && !$0.owner.isAlive }
                 for claim in held { try recover(claim, recovery, storage: storage) }
                 recoveries.removeValue(forKey: pid)
                 if case .crash(_, let early) = recovery { noteCrash(early: early, heldTask: !held.isEmpty) }
@@ -91,20 +99,21 @@ extension Consumer {
     }
 
     /// The health check's claim scan: claims whose owner is gone and was not one of this
-    /// master's workers (a consumer that was SIGKILLed, a crashed consumer's threads) fail
-    /// with ``WorkerCrashed`` — the retry policy applies, and without retries the error is
-    /// stored: never silence. Runs at start and every `-c` seconds.
+    /// master's workers (a consumer that was SIGKILLed, a crashed consumer's threads, a
+    /// machine that stopped sending heartbeats to a shared storage) are requeued. Runs at
+    /// start and every `-c` seconds.
     func recoverOrphanedClaims() {
         let storage = huey.storage
         do {
             for claim in try storage.claims() {
                 let pid = claim.owner.pid
-                guard processes[pid] == nil, recoveries[pid] == nil, !claim.owner.isAlive else { continue }
+                if claim.owner.isLocal, processes[pid] != nil || recoveries[pid] != nil { continue }
+                guard try !storage.isAlive(claim.owner) else { continue }
                 // DESIGN §6: a claim left by a process that is not our child (a master that was
                 // SIGKILLed took its workers with it) is requeued without using a retry: the
                 // task was interrupted, we cannot tell that it crashed anything.
                 try huey.interrupt(claim, in: storage)
-                logger.warning("Requeued task \(Self.describe(claim)) left by dead process \(pid).")
+                logger.warning("Requeued task \(Self.describe(claim)) left by dead process \(claim.owner).")
             }
         } catch {
             logger.error("health check: cannot recover claims of dead processes: \(error)")
@@ -115,7 +124,7 @@ extension Consumer {
     func interruptOwnClaims() {
         let storage = huey.storage
         do {
-            for claim in try storage.claims() where claim.owner.pid == masterPID && claim.owner.isAlive {
+            for claim in try storage.claims() where claim.owner.isLocal && claim.owner.pid == masterPID && claim.owner.isAlive {
                 try huey.interrupt(claim, in: storage)
                 logger.info("Task \(Self.describe(claim)) was interrupted; back in the queue.")
             }

@@ -2,10 +2,12 @@ import Foundation
 import Huey
 import HueyTestSupport
 
-/// `chaos <sqlite|file> <dir> [--tasks N] [--workers W] [--seed S] [--deadline SECONDS]`:
-/// the chaos run of Tools/chaos/run.sh and of `ChaosTests`.
+/// `chaos <sqlite|file|redis> <dir> [--tasks N] [--workers W] [--seed S] [--deadline SECONDS]
+/// [--redis-url URL]`: the chaos run of Tools/chaos/run.sh and of `ChaosTests`.
 ///
-/// In `dir` (created when missing): the storage (`queue.db` or `queue/`), the chaos
+/// In `dir` (created when missing): the storage (`queue.db` or `queue/`; for Redis, a queue
+/// named `<dir>/queue` on the server `--redis-url` names, so runs sharing a server, and
+/// their consumer processes, are told apart), the chaos
 /// tasks' marker files (`markers/`), their journal (`journal.log`) and each master's
 /// log (`consumer-<n>.log`). The driver:
 /// 1. enqueues `N` calls (default 2000), shuffled with `seed`: 85% `chaos.ok`, 5% each
@@ -21,7 +23,8 @@ import HueyTestSupport
 /// Prints the counts, then one `chaos-result key=value …` line, and exits 0 when no rule
 /// was broken, 1 when one was (each is printed as `VIOLATION: …`), 2 on bad arguments.
 enum ChaosCommand {
-    static let usage = "usage: chaos <sqlite|file> <dir> [--tasks N] [--workers W] [--seed S] [--deadline SECONDS]\n"
+    static let usage =
+        "usage: chaos <sqlite|file|redis> <dir> [--tasks N] [--workers W] [--seed S] [--deadline SECONDS] [--redis-url URL]\n"
 
     static func run(_ arguments: [String]) -> Int32 {
         guard let options = ChaosOptions(arguments) else {
@@ -50,8 +53,10 @@ enum ChaosCommand {
 
 /// The chaos driver's command line.
 struct ChaosOptions {
-    /// `sqlite` or `file`.
+    /// `sqlite`, `file` or `redis`.
     var kind: String
+    /// The Redis server, for `redis`.
+    var redisURL = "redis://127.0.0.1:6379/0"
     /// The run's folder.
     var directory: String
     var tasks = 2000
@@ -62,7 +67,7 @@ struct ChaosOptions {
 
     /// Parses `arguments`; nil when they are wrong.
     init?(_ arguments: [String]) {
-        guard arguments.count >= 2, ["sqlite", "file"].contains(arguments[0]) else { return nil }
+        guard arguments.count >= 2, ["sqlite", "file", "redis"].contains(arguments[0]) else { return nil }
         kind = arguments[0]
         directory = arguments[1]
         var rest = arguments.dropFirst(2)
@@ -73,6 +78,7 @@ struct ChaosOptions {
             case "--workers": guard let n = Int(value), n >= 1 else { return nil }; workers = n
             case "--seed": guard let n = UInt64(value) else { return nil }; seed = n
             case "--deadline": guard let n = Double(value), n > 0 else { return nil }; deadline = n
+            case "--redis-url": redisURL = value
             default: return nil
             }
         }
@@ -80,7 +86,11 @@ struct ChaosOptions {
 
     /// The storage inside ``directory``.
     var storage: HelperHuey {
-        kind == "sqlite" ? .sqlite(path: directory + "/queue.db") : .file(directory: directory + "/queue")
+        switch kind {
+        case "sqlite": return .sqlite(path: directory + "/queue.db")
+        case "redis": return .redis(url: redisURL, name: directory + "/queue")
+        default: return .file(directory: directory + "/queue")
+        }
     }
 }
 

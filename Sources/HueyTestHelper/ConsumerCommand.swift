@@ -1,12 +1,16 @@
 import Foundation
 import Huey
 import HueyConsumer
+import HueyRedis
 
-/// `consumer <db-path> [huey command arguments...]` or
-/// `consumer --file <dir> [huey command arguments...]`: the consumer process tests' program.
+/// `consumer <db-path> [huey command arguments...]`,
+/// `consumer --file <dir> [huey command arguments...]` or
+/// `consumer --redis <url> <queue-name> [huey command arguments...]`: the consumer process
+/// tests' program.
 ///
 /// Opens `SqliteHuey(name: "test", filename: <db-path>)` — or, with `--file`,
-/// `FileHuey(name: "test", path: <dir>)` — registers ``ConsumerTasks`` and ``ChaosTasks``,
+/// `FileHuey(name: "test", path: <dir>)`, with `--redis`, `RedisHuey(name: <queue-name>,
+/// url: <url>)` — registers ``ConsumerTasks`` and ``ChaosTasks``,
 /// and hands the rest of the arguments to `HueyCommand.main` — `consume -w 2 ...` or an
 /// admin subcommand. A SIGHUP restart re-executes this same command line.
 ///
@@ -19,7 +23,7 @@ import HueyConsumer
 ///   so a test can see that a SIGHUP re-executed the master in the same process.
 /// - `HUEY_CHAOS_JOURNAL=path`: the chaos tasks' journal (see ``ChaosTasks``).
 enum ConsumerCommand {
-    static let usage = "usage: consumer <db-path> | --file <dir> [consume|pending|... args]\n"
+    static let usage = "usage: consumer <db-path> | --file <dir> | --redis <url> <name> [consume|pending|... args]\n"
 
     static func run(_ arguments: [String]) -> Int32 {
         guard let (storage, rest) = parseStorage(arguments) else {
@@ -56,16 +60,23 @@ enum ConsumerCommand {
             guard arguments.count >= 2 else { return nil }
             return (.file(directory: arguments[1]), Array(arguments.dropFirst(2)))
         }
+        if first == "--redis" {
+            guard arguments.count >= 3 else { return nil }
+            return (.redis(url: arguments[1], name: arguments[2]), Array(arguments.dropFirst(3)))
+        }
         return (.sqlite(path: first), Array(arguments.dropFirst()))
     }
 }
 
-/// The queue a helper command works on: `SqliteHuey` or `FileHuey`, named `test`.
+/// The queue a helper command works on: `SqliteHuey` or `FileHuey` named `test`, or a
+/// `RedisHuey` with a queue name of its own (tests share one Redis server).
 enum HelperHuey {
     /// A SQLite database file.
     case sqlite(path: String)
     /// A ``FileStorage`` base directory.
     case file(directory: String)
+    /// A Redis server and a queue name unique to the test.
+    case redis(url: String, name: String)
 
     /// Opens the Huey.
     /// - Throws: ``StorageError`` when the storage cannot be opened.
@@ -73,6 +84,7 @@ enum HelperHuey {
         switch self {
         case .sqlite(let path): return try SqliteHuey(name: "test", filename: path)
         case .file(let directory): return try FileHuey(name: "test", path: directory)
+        case .redis(let url, let name): return try RedisHuey(name: name, url: url)
         }
     }
 
@@ -81,14 +93,17 @@ enum HelperHuey {
         switch self {
         case .sqlite(let path): return [path]
         case .file(let directory): return ["--file", directory]
+        case .redis(let url, let name): return ["--redis", url, name]
         }
     }
 
-    /// The path every process on this storage carries on its command line.
+    /// The path (for Redis: the unique queue name) every process on this storage carries on
+    /// its command line.
     var path: String {
         switch self {
         case .sqlite(let path): return path
         case .file(let directory): return directory
+        case .redis(_, let name): return name
         }
     }
 }

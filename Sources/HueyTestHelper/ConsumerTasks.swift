@@ -57,6 +57,14 @@ enum ConsumerTasks {
             return turns
         }
 
+        // `tally(n)`: appends "n pid" to $HUEY_TEST_TALLY (one O_APPEND write) and returns n,
+        // so a test can count how often each call ran.
+        let tally = environment["HUEY_TEST_TALLY"]
+        huey.task("tally") { (n: Int) -> Int in
+            if let tally { appendLine(tally, "\(n) \(getpid())") }
+            return n
+        }
+
         if let file = environment["HUEY_TEST_PERIODIC_FILE"] {
             try registerPeriodic(on: huey, file: file)
         }

@@ -11,6 +11,7 @@
 #   Tools/chaos/run.sh sqlite          # one storage
 #   TASKS=500 SEED=7 Tools/chaos/run.sh file
 #   SCRATCH=.build-chaos Tools/chaos/run.sh   # build in another scratch path
+#   REDIS_URL=redis://127.0.0.1:6379/0 Tools/chaos/run.sh redis   # on a Redis server
 #
 # Exit status: 0 when every run passed, 1 otherwise. Each run's folder (storage,
 # journal, consumer logs) is kept under $KEEP (default: a temporary folder) when it fails.
@@ -33,7 +34,8 @@ for storage in "${STORAGES[@]}"; do
     dir="$KEEP/$storage"
     rm -rf "$dir"
     echo "=== chaos: $storage, $TASKS tasks, seed $SEED ==="
-    if "$HELPER" chaos "$storage" "$dir" --tasks "$TASKS" --seed "$SEED" --deadline "$DEADLINE"; then
+    if "$HELPER" chaos "$storage" "$dir" --tasks "$TASKS" --seed "$SEED" --deadline "$DEADLINE" \
+        --redis-url "${REDIS_URL:-redis://127.0.0.1:6379/0}"; then
         rm -rf "$dir"
     else
         status=1

@@ -12,9 +12,9 @@ import Synchronization
 /// ```
 /// Use ``SqliteHuey``, ``FileHuey``, ``MemoryHuey`` or ``BlackHoleHuey``, or pass any
 /// ``Storage``. A Huey is safe to use from several threads.
-public class Huey: @unchecked Sendable {
-    // @unchecked Sendable: the class is not final (SqliteHuey & co. subclass it); all of
-    // its mutable state lives in `state`, a Mutex.
+open class Huey: @unchecked Sendable {
+    // open: storages of other modules (RedisHuey in HueyRedis) subclass it. @unchecked
+    // Sendable: the class is not final; all of its mutable state lives in `state`, a Mutex.
 
     /// The queue's name.
     public let name: String

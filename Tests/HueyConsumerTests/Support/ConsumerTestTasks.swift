@@ -37,6 +37,8 @@ struct ConsumerTestTasks {
     let longOnce: TaskWrapper<Double, String, Ran>
     /// `spin(marker)` (timeout 1, retries 1): appends its pid to `marker`, never returns.
     let spin: TaskWrapper<String, Int>
+    /// `tally(n)`: appends "n pid" to the consumer's `HUEY_TEST_TALLY` file → n.
+    let tally: TaskWrapper<Int, Int>
 
     init(huey: Huey) {
         add = huey.task("add") { (_: Int, _: Int) -> Int in throw StandInRan(name: "add") }
@@ -46,5 +48,6 @@ struct ConsumerTestTasks {
             throw StandInRan(name: "longOnce")
         }
         spin = huey.task("spin", retries: 1, timeout: 1) { (_: String) -> Int in throw StandInRan(name: "spin") }
+        tally = huey.task("tally") { (_: Int) -> Int in throw StandInRan(name: "tally") }
     }
 }

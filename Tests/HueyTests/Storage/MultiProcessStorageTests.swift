@@ -11,6 +11,9 @@ extension StorageBackend {
         case .memory: return place.path
         case .sqlite: return place.file("huey.db")
         case .file: return place.file("files")
+        case .redis, .priorityRedis, .redisExpire, .priorityRedisExpire:
+            // The server, and the queue name `make(name: "test", in: place)` uses as the fragment.
+            return "\((try? place.redisURL()) ?? "")#test-\(place.uniqueName)"
         }
     }
 }
@@ -20,7 +23,7 @@ extension StorageBackend {
 struct MultiProcessStorageTests {
     @Test(
         "4 processes enqueue and claim 5,000 items: each is claimed exactly once, no error escapes",
-        .timeLimit(.minutes(3)), arguments: [StorageBackend.sqlite, .file])
+        .timeLimit(.minutes(3)), arguments: [StorageBackend.sqlite, .file] + StorageBackend.testable.filter { $0 == .priorityRedis })
     func fourProcesses(backend: StorageBackend) throws {
         let place = try ScratchDirectory()
         let workers = 4

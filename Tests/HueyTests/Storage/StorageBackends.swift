@@ -1,20 +1,43 @@
 import Foundation
 import Huey
+import HueyRedis
+import HueyTestSupport
+import Synchronization
 
 /// The storages every conformance test runs against.
 enum StorageBackend: String, CaseIterable, CustomStringConvertible, Sendable {
     case memory
     case sqlite
     case file
+    case redis
+    case priorityRedis
+    case redisExpire
+    case priorityRedisExpire
 
     var description: String { rawValue }
 
-    /// Makes a fresh, empty storage named `name`; `place` is a private scratch folder.
+    /// The backends to test: the Redis ones only when a server can be had (CI always has
+    /// one; ``RedisAvailabilityTests`` says so visibly when not).
+    static var testable: [StorageBackend] {
+        RedisTestTarget.canProvide ? allCases : allCases.filter { !$0.isRedis }
+    }
+
+    var isRedis: Bool { [.redis, .priorityRedis, .redisExpire, .priorityRedisExpire].contains(self) }
+
+    /// Whether the queue dequeues by priority (else FIFO only, as Huey's RedisStorage).
+    var honorsPriority: Bool { self != .redis && self != .redisExpire }
+
+    /// Makes a fresh, empty storage named `name`; `place` is a private scratch folder (and,
+    /// for Redis, a private namespace on the server the place holds).
     func make(name: String, in place: ScratchDirectory) throws -> any Storage {
         switch self {
         case .memory: return MemoryStorage(name: name)
         case .sqlite: return try SqliteStorage(name: name, filename: place.file("huey.db"))
         case .file: return try FileStorage(name: name, path: place.file("files"))
+        case .redis, .priorityRedis, .redisExpire, .priorityRedisExpire:
+            return RedisStorage(
+                name: "\(name)-\(place.uniqueName)", configuration: try RedisConfiguration(url: place.redisURL()),
+                priority: honorsPriority, expireTime: self == .redisExpire || self == .priorityRedisExpire ? 3600 : nil)
         }
     }
 
@@ -22,9 +45,11 @@ enum StorageBackend: String, CaseIterable, CustomStringConvertible, Sendable {
     var sharesPlace: Bool { self != .memory }
 }
 
-/// A temporary directory removed when the value is deinitialised.
+/// A temporary directory removed when the value is deinitialised; it also keeps the
+/// private Redis server of the test that uses it, if one was started.
 final class ScratchDirectory: Sendable {
     let path: String
+    private let redis = Mutex<(url: String, server: RedisTestServer?)?>(nil)
 
     init() throws {
         let base = FileManager.default.temporaryDirectory.path
@@ -35,5 +60,21 @@ final class ScratchDirectory: Sendable {
 
     func file(_ name: String) -> String { "\(path)/\(name)" }
 
-    deinit { try? FileManager.default.removeItem(atPath: path) }
+    /// A name no other test uses (the directory's unique part), for shared servers.
+    var uniqueName: String { String(path.split(separator: "/").last ?? "x") }
+
+    /// The Redis server for this test: the CI one, or a private one started on first use.
+    func redisURL() throws -> String {
+        try redis.withLock { redis in
+            if let redis { return redis.url }
+            let target = try RedisTestTarget.url()
+            redis = (target.url, target.server)
+            return target.url
+        }
+    }
+
+    deinit {
+        redis.withLock { $0?.server?.stop() }
+        try? FileManager.default.removeItem(atPath: path)
+    }
 }

@@ -1,0 +1,139 @@
+import Foundation
+import Huey
+import Synchronization
+
+/// Claims, dead letters, heartbeats and owner liveness.
+///
+/// A claim is a field of the claims hash: token → "host\tpid\tstart\tclaimedAt\tpriority\n"
+/// followed by the message. Deadlines live in a second hash under the same token.
+extension RedisStorage {
+    public func claim(owner: ClaimOwner, now: Double) throws -> Claim? {
+        let header = "\(owner.host)\t\(owner.pid)\t\(owner.startTime)"
+        let reply = try run(RedisScripts.claim, "claim a message", [Self.argument(header), Self.argument(now)])
+        guard let parts = reply.array else { return nil }
+        guard parts.count == 3, let token = parts[0].integer, let data = parts[1].bytes,
+            let priority = parts[2].string.flatMap(Double.init)
+        else {
+            throw StorageError(code: .corrupt, message: "redis queue \(name): unexpected reply to a claim")
+        }
+        return Claim(token: String(token), data: data, priority: priority, owner: owner, claimedAt: now)
+    }
+
+    public func setDeadline(_ claim: Claim, deadline: Double?) throws {
+        let value = deadline.map(Self.argument) ?? []
+        _ = try run(RedisScripts.setDeadline, "set a deadline", [Self.argument(claim.token), value])
+    }
+
+    @discardableResult
+    public func ack(_ claim: Claim, writes: [StorageWrite]) throws -> Bool {
+        let arguments = [Self.argument(claim.token), Self.argument(Date().timeIntervalSince1970)] + Self.encode(writes)
+        return try run(RedisScripts.write, "acknowledge a claim", arguments).integer == 1
+    }
+
+    @discardableResult
+    public func release(_ claim: Claim) throws -> Bool {
+        try run(RedisScripts.release, "release a claim", [Self.argument(claim.token)]).integer == 1
+    }
+
+    public func claims() throws -> [Claim] {
+        let (records, deadlines) = try redis("list claims") { connection in
+            (try connection.command([Self.argument("HGETALL"), Self.argument(keys.claims)]),
+             try connection.command([Self.argument("HGETALL"), Self.argument(keys.deadlines)]))
+        }
+        var deadlineOf: [String: Double] = [:]
+        let deadlinePairs = Self.bytes(deadlines)
+        for index in stride(from: 0, to: deadlinePairs.count - 1, by: 2) {
+            let token = String(decoding: deadlinePairs[index], as: UTF8.self)
+            deadlineOf[token] = Double(String(decoding: deadlinePairs[index + 1], as: UTF8.self))
+        }
+        var found: [Claim] = []
+        let pairs = Self.bytes(records)
+        for index in stride(from: 0, to: pairs.count - 1, by: 2) {
+            let token = String(decoding: pairs[index], as: UTF8.self)
+            guard var claim = Self.parseClaim(token: token, record: pairs[index + 1]) else {
+                throw StorageError(code: .corrupt, message: "redis queue \(name): claim \(token) is unreadable")
+            }
+            claim.deadline = deadlineOf[token]
+            found.append(claim)
+        }
+        return found.sorted { (Int($0.token) ?? 0) < (Int($1.token) ?? 0) }
+    }
+
+    /// Reads a claim record: "host\tpid\tstart\tclaimedAt\tpriority\n" then the message.
+    static func parseClaim(token: String, record: [UInt8]) -> Claim? {
+        guard let newline = record.firstIndex(of: 10) else { return nil }
+        let header = String(decoding: record[..<newline], as: UTF8.self).split(separator: "\t", omittingEmptySubsequences: false)
+        guard header.count == 5, let pid = Int32(header[1]), let start = UInt64(header[2]),
+            let claimedAt = Double(header[3]), let priority = Double(header[4])
+        else { return nil }
+        let owner = ClaimOwner(pid: pid, startTime: start, host: String(header[0]))
+        return Claim(
+            token: token, data: Array(record[(newline + 1)...]), priority: priority, owner: owner, claimedAt: claimedAt)
+    }
+
+    // MARK: Owners on several machines
+
+    /// Local owners: /proc. Owners on another machine: alive while that machine's heartbeat
+    /// key exists (it expires `ownerTimeout` seconds after the last heartbeat).
+    public func isAlive(_ owner: ClaimOwner) throws -> Bool {
+        if owner.isLocal { return owner.isAlive }
+        return try command("look up the heartbeat of \(owner.host)", Self.argument("EXISTS"), heartbeatKey(owner.host))
+            .integer == 1
+    }
+
+    /// Sets this machine's heartbeat key, to expire after `ownerTimeout` seconds; sent at
+    /// most every sixth of that, however often it is called.
+    public func heartbeat(now: Double) throws {
+        let due = lastHeartbeat.withLock { last in
+            guard now - last >= ownerTimeout / 6 || now < last else { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
+        do {
+            _ = try command(
+                "send a heartbeat", Self.argument("SET"), heartbeatKey(ClaimOwner.localHost), Self.argument(now),
+                Self.argument("PX"), Self.argument(Int(ownerTimeout * 1000)))
+        } catch {
+            lastHeartbeat.withLock { $0 = 0 }  // try again on the next call
+            throw error
+        }
+    }
+
+    private func heartbeatKey(_ host: String) -> [UInt8] { Self.argument(keys.hostPrefix + host) }
+
+    // MARK: Dead letters
+
+    public func addDead(_ data: [UInt8], reason: String) throws {
+        let arguments = [[], Self.argument(Date().timeIntervalSince1970)] + Self.encode([.dead(data: data, reason: reason)])
+        _ = try run(RedisScripts.write, "keep a dead letter", arguments)
+    }
+
+    public func deadItems() throws -> [DeadLetter] {
+        let records = Self.bytes(try command("list dead letters", Self.argument("LRANGE"), Self.argument(keys.dead), Self.argument(0), Self.argument(-1)))
+        return try records.map { record in
+            guard let letter = Self.parseDead(record) else {
+                throw StorageError(code: .corrupt, message: "redis queue \(name): a dead letter is unreadable")
+            }
+            return letter
+        }
+    }
+
+    /// Reads a dead letter: "timestamp\nreasonLength\n", the reason, then the message.
+    static func parseDead(_ record: [UInt8]) -> DeadLetter? {
+        guard let first = record.firstIndex(of: 10),
+            let second = record[(first + 1)...].firstIndex(of: 10),
+            let timestamp = Double(String(decoding: record[..<first], as: UTF8.self)),
+            let length = Int(String(decoding: record[(first + 1)..<second], as: UTF8.self)),
+            length >= 0, second + 1 + length <= record.count
+        else { return nil }
+        let reasonEnd = second + 1 + length
+        return DeadLetter(
+            data: Array(record[reasonEnd...]), reason: String(decoding: record[(second + 1)..<reasonEnd], as: UTF8.self),
+            timestamp: timestamp)
+    }
+
+    public func flushDead() throws {
+        _ = try command("flush dead letters", Self.argument("DEL"), Self.argument(keys.dead))
+    }
+}

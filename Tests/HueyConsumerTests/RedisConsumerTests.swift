@@ -1,0 +1,163 @@
+import Foundation
+import Huey
+import HueyRedis
+import HueyTestSupport
+import Testing
+
+/// Consumers on Redis: separate masters sharing one queue, the chaos run, a server restart.
+@Suite(
+    "Consumers on Redis", .serialized,
+    .enabled(if: RedisTestTarget.canProvide, "no Redis server: set HUEY_TEST_REDIS_URL or install redis-server"))
+struct RedisConsumerTests {
+    /// Consumers on one Redis queue with a name of its own, and their clean-up.
+    final class RedisFixture {
+        let url: String
+        let server: RedisTestServer?
+        let name = "ctest-\(UUID().uuidString)"
+        let directory: String
+        let huey: RedisHuey
+        let tasks: ConsumerTestTasks
+        private(set) var consumers: [HelperProcess] = []
+
+        init(server: RedisTestServer? = nil) throws {
+            if let server {
+                (url, self.server) = (server.url, server)
+            } else {
+                (url, self.server) = try RedisTestTarget.url()
+            }
+            var template = Array("\(FileManager.default.temporaryDirectory.path)/huey-rtest-XXXXXX".utf8CString)
+            guard let made = mkdtemp(&template) else { throw POSIXError(.EIO) }
+            directory = String(cString: made)
+            huey = try RedisHuey(name: name, url: url)
+            tasks = ConsumerTestTasks(huey: huey)
+        }
+
+        func file(_ name: String) -> String { "\(directory)/\(name)" }
+
+        /// Starts `HueyTestHelper consumer --redis <url> <name> <arguments...>`.
+        @discardableResult
+        func start(_ arguments: [String], environment: [String: String] = [:]) throws -> HelperProcess {
+            let process = try HelperProcess(
+                ["consumer", "--redis", url, name] + arguments, environment: environment, outputDirectory: directory)
+            consumers.append(process)
+            return process
+        }
+
+        /// `n pid` lines of the tally file, as counts per n and the set of pids.
+        func tally() -> (runs: [Int: Int], pids: Set<Int32>) {
+            var runs: [Int: Int] = [:]
+            var pids: Set<Int32> = []
+            for line in lines(of: file("tally")) {
+                let parts = line.split(separator: " ")
+                guard parts.count == 2, let n = Int(parts[0]), let pid = Int32(parts[1]) else { continue }
+                runs[n, default: 0] += 1
+                pids.insert(pid)
+            }
+            return (runs, pids)
+        }
+
+        var log: String {
+            consumers.enumerated().map { index, process in
+                "--- consumer \(index) (pid \(process.pid)) stderr ---\n\(process.standardError.suffix(5000))"
+            }.joined(separator: "\n")
+        }
+
+        /// Kills every consumer and worker (found by the queue name on their command line),
+        /// empties the queue's keys, removes the folder.
+        func stop() {
+            for consumer in consumers { consumer.send(SIGKILL) }
+            for consumer in consumers { _ = consumer.waitForExit(timeout: 5) }
+            for _ in 0..<3 {
+                let left = ProcessTable.running(withArgument: name)
+                if left.isEmpty { break }
+                for process in left { kill(process.pid, SIGKILL) }
+                _ = poll(timeout: 2) { left.allSatisfy { !$0.isRunning } }
+            }
+            try? huey.storage.flushAll()
+            server?.stop()
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+
+    @Test("two consumers (separate masters, -w 2 -k process each) on one queue: 5,000 tasks, each run exactly once", .timeLimit(.minutes(3)))
+    func twoConsumers() throws {
+        let fixture = try RedisFixture()
+        defer { fixture.stop() }
+        let environment = ["HUEY_TEST_TALLY": fixture.file("tally")]
+        let one = try fixture.start(["consume", "-w", "2", "-k", "process"], environment: environment)
+        let two = try fixture.start(["consume", "-w", "2", "-k", "process"], environment: environment)
+        #expect(poll(timeout: 20) {
+            ProcessTable.children(of: one.pid).count == 2 && ProcessTable.children(of: two.pid).count == 2
+        }, "\(fixture.log)")
+        let workersOne = Set(ProcessTable.children(of: one.pid).map(\.pid))
+        let workersTwo = Set(ProcessTable.children(of: two.pid).map(\.pid))
+
+        let count = 5000
+        let results = try fixture.tasks.tally.map((0..<count).map { $0 })
+        #expect(poll(timeout: 150) { (try? fixture.huey.storage.resultStoreSize()) == count }, "\(fixture.log)")
+
+        #expect(try results.get(blocking: true, timeout: 10) == Array(0..<count))
+        let (runs, pids) = fixture.tally()
+        #expect(runs.count == count)
+        #expect(runs.values.allSatisfy { $0 == 1 }, "run twice: \(runs.filter { $0.value > 1 }.keys.sorted().prefix(20))")
+        #expect(!pids.isDisjoint(with: workersOne) && !pids.isDisjoint(with: workersTwo), "both consumers must have worked: \(pids)")
+        #expect(try fixture.huey.storage.queueSize() == 0)
+        #expect(try fixture.huey.storage.claims().isEmpty)
+        note("redis two consumers: \(pids.intersection(workersOne).count)+\(pids.intersection(workersTwo).count) workers ran \(count) tasks")
+
+        one.send(SIGINT)
+        two.send(SIGINT)
+        #expect(exited(one.waitForExit(timeout: 20), code: 0), "\(fixture.log)")
+        #expect(exited(two.waitForExit(timeout: 20), code: 0), "\(fixture.log)")
+    }
+
+    @Test("the server restarts mid-run: the consumer logs, reconnects and finishes every task", .timeLimit(.minutes(2)))
+    func serverRestart() throws {
+        let fixture = try RedisFixture(server: try RedisTestServer.start(persistent: true))
+        defer { fixture.stop() }
+        let consumer = try fixture.start(
+            ["consume", "-w", "2", "-k", "process", "-d", "0.05", "-m", "0.5"],
+            environment: ["HUEY_TEST_TALLY": fixture.file("tally")])
+        let count = 1500
+        _ = try fixture.tasks.tally.map((0..<count).map { $0 })
+        #expect(poll(timeout: 30) { fixture.tally().runs.count >= 100 }, "\(fixture.log)")
+        try fixture.server?.restart()
+        #expect(poll(timeout: 90) { (try? fixture.huey.storage.resultStoreSize()) == count }, "\(fixture.log)")
+        let (runs, _) = fixture.tally()
+        #expect(runs.count == count, "\(fixture.log)")
+        #expect(try fixture.huey.storage.queueSize() == 0)
+        #expect(try fixture.huey.storage.claims().isEmpty)
+        #expect(consumer.isRunning, "the master must survive the restart:\n\(fixture.log)")
+        #expect(consumer.standardError.contains("redis queue \(fixture.name)"), "no logged storage error:\n\(fixture.log)")
+        note("redis restart: \(runs.values.filter { $0 > 1 }.count) of \(count) tasks ran twice")
+        consumer.send(SIGINT)
+        #expect(exited(consumer.waitForExit(timeout: 20), code: 0), "\(fixture.log)")
+    }
+
+    @Test("chaos on Redis: 600 tasks, workers and masters SIGKILLed: every id has exactly one outcome", .timeLimit(.minutes(3)))
+    func chaos() throws {
+        let run = try ChaosRunFolder()
+        defer { run.stop() }
+        let target = try RedisTestTarget.url()
+        defer { target.server?.stop() }
+        let tasks = 600
+        let driver = try HelperProcess(
+            ["chaos", "redis", run.path("run"), "--tasks", "\(tasks)", "--seed", "5", "--deadline", "100",
+             "--redis-url", target.url],
+            outputDirectory: run.directory)
+        run.driver = driver
+        let exit = driver.waitForExit(timeout: 150)
+        let output = driver.standardOutput
+        let context = "\(output)\n--- driver stderr ---\n\(driver.standardError.suffix(4000))"
+        #expect(exited(exit, code: 0), "chaos driver ended with \(exit.map(\.description) ?? "no exit"):\n\(context)")
+        let counts = try #require(ChaosCounts(output), "no chaos-result line:\n\(context)")
+        note("chaos redis: \(counts.line)")
+        #expect(counts["results"] == tasks, "\(context)")
+        #expect(counts["values"] + counts["errors"] == tasks, "\(context)")
+        for place in ["missing", "wrong", "stray", "queue", "schedule", "claims", "dead", "unexplained-reruns", "violations"] {
+            #expect(counts[place] == 0, "\(place) = \(counts[place]):\n\(context)")
+        }
+        #expect(counts["master-kills"] == 2, "\(context)")
+        #expect(counts["worker-kills"] >= 5, "\(context)")
+    }
+}
