@@ -111,6 +111,36 @@ struct RedisConsumerTests {
         #expect(exited(two.waitForExit(timeout: 20), code: 0), "\(fixture.log)")
     }
 
+    @Test("claims of another machine are left alone while its heartbeat lives, recovered once it expires", .timeLimit(.minutes(1)))
+    func otherMachines() throws {
+        let fixture = try RedisFixture()
+        defer { fixture.stop() }
+        let storage = try #require(fixture.huey.storage as? RedisStorage)
+        let alive = ClaimOwner(pid: 4242, startTime: 1, host: "machine-alive/0")
+        let gone = ClaimOwner(pid: 4242, startTime: 1, host: "machine-gone/0")
+        let heartbeat = "huey.\(fixture.name).host.\(alive.host)"
+        let redis = try RedisConnection(storage.configuration)
+        _ = try redis.command("SET", heartbeat, "1", "PX", "60000")
+        let first = try fixture.tasks.tally(1)
+        _ = try #require(try storage.claim(owner: alive, now: now()))
+        let second = try fixture.tasks.tally(2)
+        _ = try #require(try storage.claim(owner: gone, now: now()))
+
+        let consumer = try fixture.start(["consume", "-w", "1", "-k", "process", "-c", "1"])
+        // One health-check pass looks at both claims: once the dead machine's call has run,
+        // the live machine's claim has been seen and must still be there.
+        #expect(try second.get(blocking: true, timeout: 20) == 2, "\(fixture.log)")
+        #expect(try storage.claims().map(\.owner) == [alive])
+        #expect(try first.get() == nil)
+        #expect(consumer.standardError.contains("left by dead process pid 4242 on machine-gone/0"), "\(fixture.log)")
+
+        _ = try redis.command("DEL", heartbeat)  // that machine stops: its heartbeat is gone
+        #expect(try first.get(blocking: true, timeout: 20) == 1, "\(fixture.log)")
+        #expect(try storage.claims().isEmpty)
+        consumer.send(SIGINT)
+        #expect(exited(consumer.waitForExit(timeout: 20), code: 0), "\(fixture.log)")
+    }
+
     @Test("the server restarts mid-run: the consumer logs, reconnects and finishes every task", .timeLimit(.minutes(2)))
     func serverRestart() throws {
         let fixture = try RedisFixture(server: try RedisTestServer.start(persistent: true))
