@@ -113,7 +113,9 @@ extension Consumer {
                 // SIGKILLed took its workers with it) is requeued without using a retry: the
                 // task was interrupted, we cannot tell that it crashed anything.
                 try huey.interrupt(claim, in: storage)
-                logger.warning("Requeued task \(Self.describe(claim)) left by dead process \(claim.owner).")
+                // "<pid>." is what log readers (the chaos driver) match; another machine's owner adds " on <host>".
+                let place = claim.owner.isLocal ? "" : " on \(claim.owner.host)"
+                logger.warning("Requeued task \(Self.describe(claim)) left by dead process \(pid)\(place).")
             }
         } catch {
             logger.error("health check: cannot recover claims of dead processes: \(error)")

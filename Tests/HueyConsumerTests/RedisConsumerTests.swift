@@ -132,7 +132,7 @@ struct RedisConsumerTests {
         #expect(try second.get(blocking: true, timeout: 20) == 2, "\(fixture.log)")
         #expect(try storage.claims().map(\.owner) == [alive])
         #expect(try first.get() == nil)
-        #expect(consumer.standardError.contains("left by dead process pid 4242 on machine-gone/0"), "\(fixture.log)")
+        #expect(consumer.standardError.contains("left by dead process 4242 on machine-gone/0"), "\(fixture.log)")
 
         _ = try redis.command("DEL", heartbeat)  // that machine stops: its heartbeat is gone
         #expect(try first.get(blocking: true, timeout: 20) == 1, "\(fixture.log)")
