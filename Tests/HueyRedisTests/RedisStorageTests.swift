@@ -105,6 +105,24 @@ struct RedisStorageTests {
         #expect(latency < 1)
     }
 
+    @Test("an unreadable claim record becomes a dead letter and does not hide the other claims")
+    func corruptClaim() throws {
+        let (storage, server) = try makeStorage()
+        defer { server?.stop() }
+        defer { try? storage.flushAll() }
+        try storage.enqueue(bytes("good"), priority: 0)
+        let good = try #require(try storage.claim(owner: ClaimOwner.current, now: 1))
+        let connection = try RedisConnection(storage.configuration)
+        _ = try connection.command("HSET", "huey.\(storage.name).claims", "999999", "garbage without a header")
+        #expect(try storage.claims() == [good])
+        let dead = try storage.deadItems()
+        #expect(dead.map(\.data) == [bytes("garbage without a header")])
+        #expect(dead.first?.reason.contains("unreadable claim record 999999") == true)
+        // A dead-letter record that does not parse is listed whole.
+        _ = try connection.command("RPUSH", "huey.\(storage.name).dead", "no header")
+        #expect(try storage.deadItems().last?.data == bytes("no header"))
+    }
+
     @Test("a restarted server is reconnected to, and its data is still there")
     func serverRestart() throws {
         let server = try RedisTestServer.start(persistent: true)

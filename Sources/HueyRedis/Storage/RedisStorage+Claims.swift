@@ -51,12 +51,24 @@ extension RedisStorage {
         for index in stride(from: 0, to: pairs.count - 1, by: 2) {
             let token = String(decoding: pairs[index], as: UTF8.self)
             guard var claim = Self.parseClaim(token: token, record: pairs[index + 1]) else {
-                throw StorageError(code: .corrupt, message: "redis queue \(name): claim \(token) is unreadable")
+                // Not ours to guess at, and it must not block the recovery of the others: keep
+                // the whole record as a dead letter, with the reason.
+                try setAside(token: token, record: pairs[index + 1])
+                continue
             }
             claim.deadline = deadlineOf[token]
             found.append(claim)
         }
         return found.sorted { (Int($0.token) ?? 0) < (Int($1.token) ?? 0) }
+    }
+
+    /// Moves an unreadable claim record to the dead letters (if it is still there).
+    private func setAside(token: String, record: [UInt8]) throws {
+        let reason = "unreadable claim record \(token) in redis"
+        let arguments =
+            [Self.argument(token), Self.argument(Date().timeIntervalSince1970)]
+            + Self.encode([.dead(data: record, reason: reason)])
+        _ = try run(RedisScripts.write, "set aside an unreadable claim", arguments)
     }
 
     /// Reads a claim record: "host\tpid\tstart\tclaimedAt\tpriority\n" then the message.
@@ -110,12 +122,13 @@ extension RedisStorage {
     }
 
     public func deadItems() throws -> [DeadLetter] {
-        let records = Self.bytes(try command("list dead letters", Self.argument("LRANGE"), Self.argument(keys.dead), Self.argument(0), Self.argument(-1)))
-        return try records.map { record in
-            guard let letter = Self.parseDead(record) else {
-                throw StorageError(code: .corrupt, message: "redis queue \(name): a dead letter is unreadable")
-            }
-            return letter
+        let records = Self.bytes(
+            try command(
+                "list dead letters", Self.argument("LRANGE"), Self.argument(keys.dead), Self.argument(0),
+                Self.argument(-1)))
+        // A record that does not parse is still shown, whole, rather than hiding the others.
+        return records.map { record in
+            Self.parseDead(record) ?? DeadLetter(data: record, reason: "unreadable dead letter record", timestamp: 0)
         }
     }
 
