@@ -15,6 +15,12 @@ import Synchronization
 /// another machine when the owner's machine stopped sending heartbeats for
 /// `ownerTimeout` seconds (see ``heartbeat(now:)``). So a live claim is never stolen.
 ///
+/// DESIGN §4 sketched per-consumer claim lists (RPOPLPUSH/LMOVE). A hash keyed by claim token
+/// is used instead: an ack names its claim in O(1) (no LREM by value), the master's scans read
+/// every claim with one HGETALL (no registry of per-owner keys to keep), and the record carries
+/// what a list entry cannot (owner, time, priority). The script makes the move atomic, which
+/// is what LMOVE gave.
+///
 /// Idle workers block in `BLPOP` on a wake-up list that every enqueue pushes to, so they
 /// start the next task at once without polling.
 ///
