@@ -14,10 +14,17 @@ extension ConsumerProcessTests {
             "600 tasks, -w 4 -k process, a worker SIGKILLed every 50–200 ms, the master twice: every id has exactly one outcome, nothing left",
             .timeLimit(.minutes(3)), arguments: ["sqlite", "file"])
         func chaos(storage: String) throws {
+            try Self.runAndCheck(storage: storage)
+        }
+
+        /// Runs the driver on `storage` (with `extraArguments`, e.g. `--redis-url`) and checks
+        /// its counts; shared with the Redis chaos test.
+        static func runAndCheck(storage: String, extraArguments: [String] = []) throws {
             let run = try ChaosRunFolder()
             defer { run.stop() }
             let driver = try HelperProcess(
-                ["chaos", storage, run.path("run"), "--tasks", "\(Self.tasks)", "--seed", "5", "--deadline", "100"],
+                ["chaos", storage, run.path("run"), "--tasks", "\(Self.tasks)", "--seed", "5", "--deadline", "100"]
+                    + extraArguments,
                 outputDirectory: run.directory)
             run.driver = driver
             let exit = driver.waitForExit(timeout: 150)

@@ -166,28 +166,8 @@ struct RedisConsumerTests {
 
     @Test("chaos on Redis: 600 tasks, workers and masters SIGKILLed: every id has exactly one outcome", .timeLimit(.minutes(3)))
     func chaos() throws {
-        let run = try ChaosRunFolder()
-        defer { run.stop() }
         let target = try RedisTestTarget.url()
         defer { target.server?.stop() }
-        let tasks = 600
-        let driver = try HelperProcess(
-            ["chaos", "redis", run.path("run"), "--tasks", "\(tasks)", "--seed", "5", "--deadline", "100",
-             "--redis-url", target.url],
-            outputDirectory: run.directory)
-        run.driver = driver
-        let exit = driver.waitForExit(timeout: 150)
-        let output = driver.standardOutput
-        let context = "\(output)\n--- driver stderr ---\n\(driver.standardError.suffix(4000))"
-        #expect(exited(exit, code: 0), "chaos driver ended with \(exit.map(\.description) ?? "no exit"):\n\(context)")
-        let counts = try #require(ChaosCounts(output), "no chaos-result line:\n\(context)")
-        note("chaos redis: \(counts.line)")
-        #expect(counts["results"] == tasks, "\(context)")
-        #expect(counts["values"] + counts["errors"] == tasks, "\(context)")
-        for place in ["missing", "wrong", "stray", "queue", "schedule", "claims", "dead", "unexplained-reruns", "violations"] {
-            #expect(counts[place] == 0, "\(place) = \(counts[place]):\n\(context)")
-        }
-        #expect(counts["master-kills"] == 2, "\(context)")
-        #expect(counts["worker-kills"] >= 5, "\(context)")
+        try ConsumerProcessTests.Chaos.runAndCheck(storage: "redis", extraArguments: ["--redis-url", target.url])
     }
 }
