@@ -109,17 +109,21 @@ struct FlushCommand: ParsableCommand {
     }
 }
 
-/// `flush-locks`: reports task locks held (file locks end with their holder).
+/// `flush-locks`: removes task locks that can outlive their holder (Redis) and reports those
+/// held by running processes (file locks end with their holder).
 struct FlushLocksCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flush-locks",
-        abstract: "Flush task locks; lists those still held by running processes (their holders release them).")
+        abstract: "Flush task locks (Redis); lists those held by running processes (file locks: their holders release them).")
     @Argument(help: "More lock names to check besides the tasks' own.") var names: [String] = []
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let held = try CommandContext.current().flushLocks(names: names).sorted()
-        if output.json { return try AdminOutput.json(["held": held]) }
-        print(held.isEmpty ? "No locks held." : "Held by running processes: \(held.joined(separator: ", "))")
+        let locks = try CommandContext.current().flushLocks(names: names)
+        let (flushed, held) = (locks.flushed.sorted(), locks.held.sorted())
+        if output.json { return try AdminOutput.json(["flushed": flushed, "held": held]) }
+        if flushed.isEmpty && held.isEmpty { print("No locks held.") }
+        if !flushed.isEmpty { print("Flushed: \(flushed.joined(separator: ", "))") }
+        if !held.isEmpty { print("Held by running processes: \(held.joined(separator: ", "))") }
     }
 }

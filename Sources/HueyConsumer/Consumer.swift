@@ -120,12 +120,12 @@ public final class Consumer {
     }
 
     private func flushLocks() throws {
-        let held = try huey.flushLocks(names: options.extraLocks)
-        if held.isEmpty {
-            logger.info("Flushing locks: none held.")
-        } else {
+        let locks = try huey.flushLocks(names: options.extraLocks)
+        if locks.flushed.isEmpty && locks.held.isEmpty { logger.info("Flushing locks: none held.") }
+        if !locks.flushed.isEmpty { logger.info("Flushed locks: \(locks.flushed.sorted().joined(separator: ", "))") }
+        if !locks.held.isEmpty {
             // File locks (flock) belong to their live holders and end with them.
-            logger.warning("Locks held by running processes: \(held.sorted().joined(separator: ", "))")
+            logger.warning("Locks held by running processes: \(locks.held.sorted().joined(separator: ", "))")
         }
     }
 }

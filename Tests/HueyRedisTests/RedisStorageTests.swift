@@ -85,6 +85,27 @@ struct RedisStorageTests {
         #expect(try !next.isHeld())
     }
 
+    @Test("flushLocks removes a Redis lock left by a holder that died; a flock lock is reported, not broken")
+    func flushLocks() throws {
+        let (storage, server) = try makeStorage()
+        defer { server?.stop() }
+        defer { try? storage.flushAll() }
+        let huey = Huey(name: storage.name, storage: storage)
+        let stale = try storage.lock(named: "nightly")
+        #expect(try stale.tryAcquire())  // its holder "dies" without releasing
+        #expect(try huey.flushLocks("nightly", "idle") == FlushedLocks(flushed: ["nightly"]))
+        #expect(try !huey.isLocked("nightly"))
+
+        let place = FileManager.default.temporaryDirectory.appendingPathComponent("flush-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: place) }
+        let local = try FileHuey(name: "locks", path: place)
+        let held = try local.storage.lock(named: "nightly")
+        #expect(try held.tryAcquire())
+        #expect(try local.flushLocks("nightly") == FlushedLocks(held: ["nightly"]))
+        #expect(try local.isLocked("nightly"))
+        held.release()
+    }
+
     @Test("an idle waiter blocks until something is enqueued, then wakes at once")
     func blockingWait() throws {
         let (storage, server) = try makeStorage(priority: true)

@@ -24,26 +24,29 @@ extension Huey {
         try storage.lock(named: name).isHeld()
     }
 
-    /// Huey's `flush_locks`. Locks here are released by the kernel when their holder dies,
-    /// so there are never stale locks to break; this returns which of `names` (and of the
-    /// locks used so far in this process and by task options) are held by a live holder now.
+    /// Huey's `flush_locks`: removes the locks that can outlive their holder (Redis keys) and
+    /// reports the others. Checks `names`, the locks used so far in this process and the
+    /// tasks' `lock:` options. `flock` locks (SQLite, File) are released by the kernel when
+    /// their holder dies, so they are never stale: a held one is reported, not broken.
     /// - Throws: ``StorageError``.
     @discardableResult
-    public func flushLocks(_ names: String...) throws -> Set<String> {
+    public func flushLocks(_ names: String...) throws -> FlushedLocks {
         try flushLocks(names: names)
     }
 
     /// ``flushLocks(_:)`` with an array.
     /// - Throws: ``StorageError``.
     @discardableResult
-    public func flushLocks(names: [String]) throws -> Set<String> {
+    public func flushLocks(names: [String]) throws -> FlushedLocks {
         let known = state.withLock { $0.taskLocks }
         let optionLocks = registry.names.compactMap { registry.task(named: $0)?.options.lock }
-        var held: Set<String> = []
-        for name in Set(names).union(known).union(optionLocks) where try isLocked(name) {
-            held.insert(name)
+        var result = FlushedLocks()
+        for name in Set(names).union(known).union(optionLocks) {
+            let lock = try storage.lock(named: name)
+            guard try lock.isHeld() else { continue }
+            if try lock.breakLock() { result.flushed.insert(name) } else { result.held.insert(name) }
         }
-        return held
+        return result
     }
 
     /// Runs `body` if fewer than `limit` calls of the limit `name` ran in the current
@@ -67,5 +70,18 @@ extension Huey {
             throw RateLimitExceeded(name: name, delay: delay, retry: retry)
         }
         return try body()
+    }
+}
+
+/// What ``Huey/flushLocks(names:)`` did.
+public struct FlushedLocks: Sendable, Equatable {
+    /// Locks that were removed (Redis keys, perhaps left by a holder that died).
+    public var flushed: Set<String> = []
+    /// Locks held by live holders, which end with them (`flock`): reported, not broken.
+    public var held: Set<String> = []
+    /// Makes an empty report.
+    public init(flushed: Set<String> = [], held: Set<String> = []) {
+        self.flushed = flushed
+        self.held = held
     }
 }

@@ -305,6 +305,16 @@ public protocol TaskLock: AnyObject, Sendable {
     /// Whether anybody (this process or another) holds the lock now.
     /// - Throws: ``StorageError``.
     func isHeld() throws -> Bool
+    /// Removes the lock whoever holds it, where that is possible (a Redis key, which can
+    /// outlive a holder that died); returns whether a lock was removed. A `flock` lock
+    /// belongs to its live holder and ends with it: it cannot be broken (the default, false).
+    /// - Throws: ``StorageError``.
+    func breakLock() throws -> Bool
+}
+
+extension TaskLock {
+    /// `flock` and in-process locks end with their holder: nothing to break.
+    public func breakLock() throws -> Bool { false }
 }
 
 extension Storage {

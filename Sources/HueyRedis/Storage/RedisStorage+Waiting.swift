@@ -64,6 +64,11 @@ final class RedisTaskLock: TaskLock, Sendable {
             RedisScripts.unlock, "release lock \(name)", extraKeys: [key], [RedisStorage.argument(held)])
     }
 
+    /// Deletes the lock key whoever holds it (Huey's `flush_locks`, e.g. after a holder died).
+    func breakLock() throws -> Bool {
+        try storage.command("flush lock \(name)", RedisStorage.argument("DEL"), RedisStorage.argument(key)).integer == 1
+    }
+
     func isHeld() throws -> Bool {
         try storage.command("look up lock \(name)", RedisStorage.argument("EXISTS"), RedisStorage.argument(key))
             .integer == 1
