@@ -18,7 +18,7 @@ do {
         try FileManager.default.createDirectory(atPath: given, withIntermediateDirectories: true)
         directory = given
     } else {
-        let base = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+        let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         var template = Array("\(base)/huey-bench.XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw BenchError("cannot make a directory in \(base)") }
         directory = String(cString: made)

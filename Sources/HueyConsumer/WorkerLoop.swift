@@ -3,11 +3,17 @@ import Logging
 
 /// The claim-execute-ack loop shared by process and thread workers.
 ///
-/// Claims the next call with ``Huey/processNext(owner:in:)``; when the queue is empty it
-/// waits with ``Storage/waitForWork(timeout:)`` for `-d` seconds, then `-b` times longer
-/// each time up to `-m`, and goes back to the first wait as soon as it runs a task. The
-/// wait is cut into slices of at most ``waitSlice`` seconds so a stop request is seen
-/// promptly. Storage errors are logged and backed off from; they never end the loop.
+/// Claims the next call and runs it with ``Huey/execute(_:in:claimingNextFor:)``, whose
+/// ack claims the call after it in the same transaction (on a ``ChainingStorage``), so a
+/// busy worker commits once per task. A worker that is stopping, or about to reach
+/// `--max-tasks`, claims nothing with its ack, and a call claimed that way but not yet run
+/// when a stop arrives is put back in the queue before the loop ends.
+///
+/// When the queue is empty it waits with ``Storage/waitForWork(timeout:)`` for `-d`
+/// seconds, then `-b` times longer each time up to `-m`, and goes back to the first wait
+/// as soon as it runs a task. The wait is cut into slices of at most ``waitSlice`` seconds
+/// so a stop request is seen promptly. Storage errors are logged and backed off from; they
+/// never end the loop.
 struct WorkerLoop {
     /// Longest single `waitForWork` call, so stop requests are noticed within it.
     static let waitSlice = 0.25
@@ -30,6 +36,8 @@ struct WorkerLoop {
         var done = 0
         var delay = options.delay
         var holdsStuckClaim = false
+        /// A call claimed with the previous call's ack: the next one to run.
+        var next: NextCall?
         while !shouldStop() {
             if holdsStuckClaim {
                 // A claim this worker could not ack or release is still ours: put it back
@@ -42,10 +50,11 @@ struct WorkerLoop {
                 }
             }
             do {
-                if try huey.processNext(owner: owner, in: storage) {
+                let retiring = options.maxTasks.map { done + 1 >= $0 } ?? false
+                if try runOne(&next, storage: storage, chaining: !retiring && !shouldStop()) {
                     done += 1
                     delay = options.delay
-                    if let maxTasks = options.maxTasks, done >= maxTasks {
+                    if retiring, let maxTasks = options.maxTasks {
                         logger.info("worker \(owner.pid) ran \(done) tasks (-M \(maxTasks)), retiring")
                         break
                     }
@@ -61,7 +70,35 @@ struct WorkerLoop {
             wait(for: delay, storage: storage)
             delay = nextDelay(after: delay)
         }
+        if let next { putBack(next, storage: storage) }
         return done
+    }
+
+    /// Runs `next` (a call claimed by the previous ack) or else claims a call and runs it;
+    /// with `chaining`, `next` becomes the call claimed by this one's ack. Returns false
+    /// when the queue was empty.
+    private func runOne(_ next: inout NextCall?, storage: any Storage, chaining: Bool) throws -> Bool {
+        let chainFor = chaining ? owner : nil
+        if let held = next {
+            next = nil
+            next = try huey.execute(held, in: storage, claimingNextFor: chainFor)
+            return true
+        }
+        guard let claim = try storage.claim(owner: owner, now: huey.clock().timeIntervalSince1970) else {
+            return false
+        }
+        next = try huey.execute(claim, in: storage, claimingNextFor: chainFor)
+        return true
+    }
+
+    /// Returns a call claimed but not started to the queue (the worker is stopping).
+    private func putBack(_ call: NextCall, storage: any Storage) {
+        do {
+            try storage.release(call.claim)
+        } catch {
+            // Still held by this worker: the consumer recovers it once this worker is gone.
+            logger.error("worker \(owner.pid): cannot put a call it did not start back in the queue: \(error)")
+        }
     }
 
     private func nextDelay(after delay: Double) -> Double {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # compare.sh: swift-huey vs Python huey 3.5.4, side by side (issue 7, DESIGN §8).
 #
-#   Tools/bench/compare.sh [--tasks N] [--file-tasks N] [--reps R] [--quick] [--no-build]
+#   Tools/bench/compare.sh [--tasks N] [--file-tasks N] [--reps R] [--quick] [--no-build] [--output FILE]
 #
 # Makes Tools/bench/.venv with huey==3.5.4, builds huey-bench (release, scratch path
 # $SCRATCH or .build-bench), compiles limit.c, then for each repetition runs, alternating
@@ -9,6 +9,7 @@
 # FULL (SQLite, WAL), and both sides' FileHuey drain. Prints medians, min-max, us/huey
 # and % of the limit per figure. JSON of every run stays in Tools/bench/.out/<time>/.
 # Defaults: 20,000 tasks (2,000 for FileHuey), 3 repetitions: about 5-10 minutes.
+# --output FILE also writes everything printed to FILE (e.g. Tools/bench/results/<date>.txt).
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -17,6 +18,7 @@ tasks=20000
 file_tasks=2000
 reps=3
 build=1
+output=
 while [ $# -gt 0 ]; do
     case "$1" in
         --tasks) tasks="$2"; shift 2 ;;
@@ -24,12 +26,17 @@ while [ $# -gt 0 ]; do
         --reps) reps="$2"; shift 2 ;;
         --quick) tasks=500; file_tasks=200; reps=1; shift ;;
         --no-build) build=0; shift ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        --output) output="$2"; shift 2 ;;
+        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
         *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
 
 cd "$root"
+if [ -n "$output" ]; then
+    mkdir -p "$(dirname "$output")"
+    exec > >(tee "$output") 2>&1
+fi
 scratch="${SCRATCH:-.build-bench}"
 out="$here/.out/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"

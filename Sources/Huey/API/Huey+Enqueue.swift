@@ -62,7 +62,7 @@ extension Huey {
             try enqueue(empty)
             return typedResult(id: callback.id, as: T.self)
         }
-        let cid = UUID().uuidString.lowercased()
+        let cid = CallID.make()
         var members: [Message] = []
         for (index, member) in chord.members.enumerated() {
             let config = ChordConfig(cid: cid, size: chord.members.count, idx: index, callback: callback)
@@ -96,8 +96,9 @@ extension Huey {
         var queued: [QueueItem] = []
         var scheduled: [(data: [UInt8], timestamp: Double)] = []
         queued.reserveCapacity(messages.count)
+        let now = clock().timeIntervalSince1970  // one enqueue time for the whole batch
         for message in messages {
-            switch try prepare(message) {
+            switch try prepare(message, now: now) {
             case .schedule(let data, let timestamp): scheduled.append((data, timestamp))
             case .enqueue(let data, let priority): queued.append(QueueItem(data: data, priority: priority))
             default: break
@@ -163,7 +164,7 @@ extension Huey {
         }
         try revoke(id: id, until: nil, once: true)
         var copy = original
-        copy.id = UUID().uuidString.lowercased()
+        copy.id = CallID.make()
         if let delay {
             copy.eta = clock().timeIntervalSince1970 + delay
         } else {

@@ -7,6 +7,8 @@ extension Huey {
     static func revokeKey(_ id: String) -> String { "r:\(id)" }
     /// The key of a whole task's revocation (Huey's `rt:<name>`).
     static func taskRevokeKey(_ name: String) -> String { "rt:\(name)" }
+    /// What every revocation key starts with.
+    static let revocationPrefixes = [revokeKey(""), taskRevokeKey("")]
 
     /// Revokes the call `id`: a consumer skips it (signal `revoked`).
     /// - Parameters:
@@ -47,6 +49,9 @@ extension Huey {
     /// and an expired `until` revocation is removed (as Huey does when it skips a run).
     func checkRevoked(keys: [String], consume: Bool) throws -> Bool {
         let storage = self.storage
+        if let indexed = storage as? any KeyPrefixStorage, try !indexed.hasKey(withAnyPrefixOf: Huey.revocationPrefixes) {
+            return false  // nothing is revoked at all: no need to look the keys up
+        }
         let values = try storage.peekMany(keys: keys)
         let now = clock().timeIntervalSince1970
         for (key, raw) in zip(keys, values) {

@@ -17,7 +17,7 @@ public struct TaskCall: Sendable, Hashable {
     /// A call of the task `name` with JSON arguments, for producers without the typed
     /// wrapper (admin tools, other languages' messages, tests).
     public init(name: String, args: [JSONValue] = [], id: String? = nil, priority: Double? = nil) {
-        self.init(message: Message(id: id ?? UUID().uuidString.lowercased(), name: name, priority: priority, args: args))
+        self.init(message: Message(id: id ?? CallID.make(), name: name, priority: priority, args: args))
     }
 
     init(message: Message, encodingError: String? = nil) {

@@ -142,7 +142,7 @@ public final class TaskWrapper<each A: Codable & Sendable, R: Sendable>: TaskDef
         args: [JSONValue], priority: Double?, expires: Expiry?, id: String?, eta: Double?
     ) -> Message {
         Message(
-            id: id ?? UUID().uuidString.lowercased(), name: name, eta: eta, retries: options.retries,
+            id: id ?? CallID.make(), name: name, eta: eta, retries: options.retries,
             retryDelay: options.retryDelay, retryBackoff: options.retryBackoff,
             priority: priority ?? options.priority, args: args, expires: expires ?? options.expires,
             timeout: options.timeout)

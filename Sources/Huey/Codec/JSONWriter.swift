@@ -17,26 +17,22 @@
 /// let bytes = try JSONWriter.encode(["b": 1, "a": [true, nil]])   // {"a":[true,null],"b":1}
 /// ```
 public struct JSONWriter: Sendable {
-    /// Storage: the first `count` bytes are the output, the rest is room to grow.
+    /// The output so far (its spare capacity is room to grow, never zero-filled).
     private var buffer: [UInt8]
-    private var count = 0
 
     /// The bytes written so far.
-    public var bytes: [UInt8] { Array(buffer[..<count]) }
+    public var bytes: [UInt8] { buffer }
 
     /// Makes an empty writer.
     /// - Parameter capacity: bytes to reserve up front.
     public init(capacity: Int = 256) {
-        buffer = [UInt8](repeating: 0, count: Swift.max(capacity, 16))
+        buffer = []
+        buffer.reserveCapacity(Swift.max(capacity, 16))
     }
 
     /// The bytes written, without copying; leaves the writer empty.
     public mutating func takeBytes() -> [UInt8] {
-        buffer.removeSubrange(count...)
-        defer {
-            buffer = []
-            count = 0
-        }
+        defer { buffer = [] }
         return buffer
     }
 
@@ -161,24 +157,12 @@ public struct JSONWriter: Sendable {
 
     /// Appends one byte.
     mutating func append(_ byte: UInt8) {
-        if count == buffer.count { grow(minimum: count + 1) }
-        buffer[count] = byte
-        count += 1
+        buffer.append(byte)
     }
 
     /// Appends bytes with one copy.
     mutating func append(_ source: UnsafeBufferPointer<UInt8>) {
-        guard let start = source.baseAddress, !source.isEmpty else { return }
-        if count + source.count > buffer.count { grow(minimum: count + source.count) }
-        let offset = count
-        buffer.withUnsafeMutableBufferPointer { target in
-            (target.baseAddress! + offset).update(from: start, count: source.count)
-        }
-        count += source.count
-    }
-
-    private mutating func grow(minimum: Int) {
-        buffer.append(contentsOf: repeatElement(0, count: Swift.max(minimum, buffer.count * 2) - buffer.count))
+        buffer.append(contentsOf: source)
     }
 
     private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {

@@ -38,7 +38,7 @@ public struct Message: Sendable, Hashable, Codable {
 
     /// Makes a message; every option defaults to Huey's.
     public init(
-        id: String = UUID().uuidString.lowercased(), name: String, eta: Double? = nil, retries: Int = 0,
+        id: String = CallID.make(), name: String, eta: Double? = nil, retries: Int = 0,
         retryDelay: Double = 0, retryBackoff: Double = 1, priority: Double? = nil,
         args: [JSONValue] = [], kwargs: [String: JSONValue] = [:], onComplete: Message? = nil,
         onError: Message? = nil, expires: Expiry? = nil, expiresResolved: Double? = nil,

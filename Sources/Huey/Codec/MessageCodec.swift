@@ -11,7 +11,9 @@ public enum MessageCodec {
         do {
             var writer = JSONWriter(capacity: 512)
             try writer.write(message)
-            return writer.takeBytes()
+            // An exact-size copy: a batch keeps thousands of these until its transaction,
+            // and 512-byte buffers holding ~270 bytes would double its memory.
+            return Array(writer.takeBytes()[...])
         } catch {
             throw CodecError(code: .unencodable, message: "cannot encode task \(message.name): \(error)")
         }

@@ -18,30 +18,92 @@ extension Huey {
     /// - Throws: ``StorageError`` when the storage fails; the claim then stays, to be
     ///   recovered later — the call is never lost.
     public func execute(_ claim: Claim, in storage: any Storage) throws {
+        _ = try execute(claim, in: storage, unrevoked: false, claimingNextFor: nil)
+    }
+
+    /// Runs one claimed call and acknowledges its claim, as ``execute(_:in:)``; with an
+    /// `owner`, a ``ChainingStorage`` also claims the next call for `owner` in the same
+    /// transaction as the ack, and that call is returned. The caller must run the returned
+    /// call next, or ``Storage/release(_:)`` its claim.
+    /// - Parameters:
+    ///   - claim: The call to run.
+    ///   - storage: Where it was claimed.
+    ///   - owner: Who owns the next claim; `nil` claims nothing (the worker is stopping).
+    /// - Returns: The next call, claimed; `nil` when none was claimed (no `owner`, a storage
+    ///   that cannot chain, or an empty queue).
+    /// - Throws: ``StorageError`` when the storage fails; the claim then stays, to be
+    ///   recovered later, and nothing new is held.
+    public func execute(_ claim: Claim, in storage: any Storage, claimingNextFor owner: ClaimOwner?) throws
+        -> NextCall?
+    {
+        try execute(claim, in: storage, unrevoked: false, claimingNextFor: owner)
+    }
+
+    /// Runs a call claimed by the previous call's ack, as ``execute(_:in:claimingNextFor:)``.
+    /// - Throws: ``StorageError``, as ``execute(_:in:claimingNextFor:)``.
+    public func execute(_ call: NextCall, in storage: any Storage, claimingNextFor owner: ClaimOwner?) throws
+        -> NextCall?
+    {
+        try execute(call.claim, in: storage, unrevoked: call.claimedUnrevoked, claimingNextFor: owner)
+    }
+
+    /// Runs, acks and maybe chains; `unrevoked` skips the revocation lookup (the claim's
+    /// transaction found no revocation).
+    private func execute(_ claim: Claim, in storage: any Storage, unrevoked: Bool, claimingNextFor owner: ClaimOwner?)
+        throws -> NextCall?
+    {
+        let plan = try plan(for: claim, in: storage, unrevoked: unrevoked)
+        let next = try acknowledge(claim, writes: plan.writes, in: storage, claimingNextFor: owner)
+        do {
+            for chord in plan.chords { try completeChordIfReady(chord, storage: storage) }
+        } catch {
+            if let next { _ = try? storage.release(next.claim) }
+            throw error
+        }
+        return next
+    }
+
+    /// Decodes and runs the claimed call; returns what to write with its ack.
+    private func plan(for claim: Claim, in storage: any Storage, unrevoked: Bool) throws -> ExecutionPlan {
         let now = clock()
+        var plan = ExecutionPlan()
         let message: Message
         do {
             message = try decodeMessage(claim.data)
         } catch {
             logger.error("dead letter: \(error)")
-            try storage.ack(claim, writes: [.dead(data: claim.data, reason: "\(error)")])
-            return
+            plan.writes = [.dead(data: claim.data, reason: "\(error)")]
+            return plan
         }
         guard let task = registry.task(named: message.name) else {
             let failure = UnknownTaskError(name: message.name)
             logger.error("dead letter: \(failure) (call \(message.id))")
-            var writes: [StorageWrite] = [.dead(data: claim.data, reason: failure.description)]
+            plan.writes = [.dead(data: claim.data, reason: failure.description)]
             if results {
-                writes.append(.put(key: message.id, value: try errorResult(for: message, error: failure)))
+                plan.writes.append(.put(key: message.id, value: try errorResult(for: message, error: failure)))
             }
-            try storage.ack(claim, writes: writes)
             emit(.error, TaskCall(message: message), error: failure)
-            return
+            return plan
         }
-        var plan = ExecutionPlan()
-        try run(message, raw: claim.data, task: task, claim: claim, storage: storage, now: now, plan: &plan)
-        try storage.ack(claim, writes: plan.writes)
-        for chord in plan.chords { try completeChordIfReady(chord, storage: storage) }
+        try run(
+            message, raw: claim.data, task: task, claim: claim, storage: storage, now: now, unrevoked: unrevoked,
+            plan: &plan)
+        return plan
+    }
+
+    /// Acks `claim` with `writes`; with an `owner` and a ``ChainingStorage``, claims the
+    /// next call in the same transaction (looking for revocations there too) and returns it.
+    private func acknowledge(
+        _ claim: Claim, writes: [StorageWrite], in storage: any Storage, claimingNextFor owner: ClaimOwner?
+    ) throws -> NextCall? {
+        guard let owner, let chaining = storage as? any ChainingStorage else {
+            try storage.ack(claim, writes: writes)
+            return nil
+        }
+        let outcome = try chaining.ack(
+            claim, writes: writes, claimingNextFor: owner, now: clock().timeIntervalSince1970,
+            lookingForPrefixes: Huey.revocationPrefixes)
+        return outcome.next.map { NextCall(claim: $0, claimedUnrevoked: !outcome.foundPrefix) }
     }
 
     /// Records that the call held by `claim` failed outside its body (its worker crashed
@@ -73,7 +135,7 @@ extension Huey {
 
     private func run(
         _ message: Message, raw: [UInt8], task: RegisteredTask, claim: Claim, storage: any Storage, now: Date,
-        plan: inout ExecutionPlan
+        unrevoked: Bool, plan: inout ExecutionPlan
     ) throws {
         let call = TaskCall(message: message)
         let timestamp = now.timeIntervalSince1970
@@ -84,7 +146,7 @@ extension Huey {
         }
         let revokeKeys = task.schedule == nil
             ? [Huey.revokeKey(message.id), Huey.taskRevokeKey(message.name)] : [Huey.taskRevokeKey(message.name)]
-        if try checkRevoked(keys: revokeKeys, consume: true) {
+        if !unrevoked, try checkRevoked(keys: revokeKeys, consume: true) {
             logger.warning("task \(message.name) \(message.id) was revoked, not executing")
             emit(.revoked, call)
             abortChordMember(message, value: .null, plan: &plan)

@@ -5,28 +5,35 @@ import Foundation
 /// ack can never drop somebody else's claim.
 extension SqliteStorage {
     /// In one transaction: takes the next message from `task` and records it in `claim`
-    /// as owned by `owner`.
+    /// as owned by `owner`. With `fsync`, this commit is not flushed to the disk: the ack
+    /// that follows is, and a claim lost to a power cut only puts its message back in the
+    /// queue (the call runs again — at least once, never lost).
     /// - Throws: ``StorageError``; then nothing was taken.
     public func claim(owner: ClaimOwner, now: Double) throws -> Claim? {
-        try write { connection in
-            let taken = try connection.queryFirst(SqliteSQL.takeNext, [.text(name)]) { ($0.blob(0), $0.double(1)) }
-            guard let (data, priority) = taken else { return nil }
-            let values: [SQLiteValue] = [
-                .text(name), .blob(data), .real(priority), .integer(Int64(owner.pid)),
-                .integer(Int64(bitPattern: owner.startTime)), .real(now),
-            ]
-            guard let id = try connection.queryFirst(SqliteSQL.insertClaim, values, row: { $0.int64(0) }) else {
-                throw StorageError(code: .io, message: "SQLite returned no id for a new claim in \(filename)")
-            }
-            return Claim(token: String(id), data: data, priority: priority, owner: owner, claimedAt: now)
-        }
+        try writeWithoutSync { try takeNext(owner: owner, now: now, on: $0) }
     }
 
-    /// Sets (or clears) the claim's deadline; no effect when the claim is gone.
+    /// Moves the next message from `task` to `claim`, inside the caller's transaction.
+    func takeNext(owner: ClaimOwner, now: Double, on connection: SQLiteConnection) throws -> Claim? {
+        let taken = try connection.queryFirst(SqliteSQL.takeNext, [.text(name)]) { ($0.blob(0), $0.double(1)) }
+        guard let (data, priority) = taken else { return nil }
+        let values: [SQLiteValue] = [
+            .text(name), .blob(data), .real(priority), .integer(Int64(owner.pid)),
+            .integer(Int64(bitPattern: owner.startTime)), .real(now),
+        ]
+        guard let id = try connection.queryFirst(SqliteSQL.insertClaim, values, row: { $0.int64(0) }) else {
+            throw StorageError(code: .io, message: "SQLite returned no id for a new claim in \(filename)")
+        }
+        return Claim(token: String(id), data: data, priority: priority, owner: owner, claimedAt: now)
+    }
+
+    /// Sets (or clears) the claim's deadline; no effect when the claim is gone. Not flushed
+    /// to the disk with `fsync` either: a deadline only matters while its owner runs, and a
+    /// power cut ends the owner.
     /// - Throws: ``StorageError``.
     public func setDeadline(_ claim: Claim, deadline: Double?) throws {
         guard let id = Int64(claim.token) else { return }
-        try write { try $0.run(SqliteSQL.setDeadline, [.text(name), .integer(id), .optionalReal(deadline)]) }
+        try writeWithoutSync { try $0.run(SqliteSQL.setDeadline, [.text(name), .integer(id), .optionalReal(deadline)]) }
     }
 
     /// In one transaction: drops the claim and applies `writes`. Returns false, applying
@@ -34,13 +41,17 @@ extension SqliteStorage {
     /// - Throws: ``StorageError``; then nothing was applied and the claim stays.
     @discardableResult
     public func ack(_ claim: Claim, writes: [StorageWrite]) throws -> Bool {
+        try write { try acknowledge(claim, writes: writes, on: $0) }
+    }
+
+    /// Drops the claim and applies `writes`, inside the caller's transaction; false,
+    /// applying nothing, when the claim is gone.
+    func acknowledge(_ claim: Claim, writes: [StorageWrite], on connection: SQLiteConnection) throws -> Bool {
         guard let id = Int64(claim.token) else { return false }
-        return try write { connection in
-            let dropped = try connection.queryFirst(SqliteSQL.dropClaim, [.text(name), .integer(id)]) { _ in true }
-            guard dropped != nil else { return false }
-            for item in writes { try apply(item, on: connection) }
-            return true
-        }
+        let dropped = try connection.queryFirst(SqliteSQL.dropClaim, [.text(name), .integer(id)]) { _ in true }
+        guard dropped != nil else { return false }
+        for item in writes { try apply(item, on: connection) }
+        return true
     }
 
     private func apply(_ item: StorageWrite, on connection: SQLiteConnection) throws {

@@ -33,6 +33,11 @@ enum SqliteSQL {
             AND name IN ('task', 'schedule', 'kv', 'counter', 'claim', 'dead')
         """
 
+    // MARK: Durability
+
+    static let synchronousNormal = "PRAGMA synchronous = NORMAL"
+    static let synchronousFull = "PRAGMA synchronous = FULL"
+
     // MARK: Queue
 
     static let enqueue = "INSERT INTO task (queue, data, priority) VALUES (?1, ?2, ?3)"
@@ -64,6 +69,20 @@ enum SqliteSQL {
     static let kvSize = "SELECT count(*) FROM kv WHERE queue = ?1"
     static let kvItems = "SELECT key, value FROM kv WHERE queue = ?1"
     static let flushKV = "DELETE FROM kv WHERE queue = ?1"
+
+    /// For each of `count` bounds (parameters 2…), the first key of queue ?1 at or after it:
+    /// a key with a given prefix exists exactly when the first key at or after the prefix
+    /// starts with it.
+    static func firstKeys(atOrAfter count: Int) -> String {
+        count <= firstKeysStatements.count ? firstKeysStatements[count - 1] : makeFirstKeys(count)
+    }
+
+    private static let firstKeysStatements = (1...4).map(makeFirstKeys)
+
+    private static func makeFirstKeys(_ count: Int) -> String {
+        let columns = (2...(count + 1)).map { "(SELECT key FROM kv WHERE queue = ?1 AND key >= ?\($0) ORDER BY key LIMIT 1)" }
+        return "SELECT " + columns.joined(separator: ", ")
+    }
 
     // MARK: Counters
 

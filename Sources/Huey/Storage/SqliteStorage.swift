@@ -108,10 +108,37 @@ public final class SqliteStorage: Storage {
         try withConnection { connection in try connection.immediateTransaction { try body(connection) } }
     }
 
+    /// Like ``write(_:)``, but the commit is not flushed to the disk even with `fsync`
+    /// (`synchronous` is NORMAL for this one transaction). In WAL mode the next flushed
+    /// commit flushes it too, so only a power cut before then loses it: use it for writes
+    /// whose loss merely repeats work (a claim), never for results. Should `synchronous`
+    /// fail to go back to FULL, the connection is closed (the next use reopens it at FULL).
+    /// - Throws: like ``write(_:)``.
+    func writeWithoutSync<T: Sendable>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        guard fsync else { return try write(body) }
+        var restored = true
+        defer { if !restored { discardConnection() } }
+        return try withConnection { connection in
+            // `execute`, not `run`: SQLite applies this pragma when preparing it, not when stepping.
+            try connection.execute(SqliteSQL.synchronousNormal)
+            defer { restored = (try? connection.execute(SqliteSQL.synchronousFull)) != nil }
+            return try connection.immediateTransaction { try body(connection) }
+        }
+    }
+
+    /// Closes this process's connection (abandons an inherited one); the next use reopens it.
+    private func discardConnection() {
+        state.withLock { state in
+            if state.pid != getpid() { state.connection?.abandon() }
+            state = ConnectionState()
+        }
+    }
+
     /// Opens a connection and prepares the database: WAL, `synchronous`, tables.
     private func openConnection() throws -> SQLiteConnection {
         let existed = access(filename, F_OK) == 0
-        let connection = try SQLiteConnection(path: filename, busyTimeout: timeout)
+        // Quick retries for NORMAL's microsecond commits, SQLite's own waits for FULL's flushed ones.
+        let connection = try SQLiteConnection(path: filename, busyTimeout: timeout, quickRetries: !fsync)
         // EPERM: another user's process created the file first; its mode is theirs to choose.
         if !existed, chmod(filename, 0o600) != 0, errno != EPERM {
             let code = errno
@@ -136,7 +163,7 @@ public final class SqliteStorage: Storage {
         // Reading the journal mode is the first read of the file: a file that is not a
         // database fails here with "file is not a database".
         try connection.execute("PRAGMA journal_mode = WAL")
-        try connection.execute("PRAGMA synchronous = \(fsync ? "FULL" : "NORMAL")")
+        try connection.execute(fsync ? SqliteSQL.synchronousFull : SqliteSQL.synchronousNormal)
         let tables = try connection.queryFirst(SqliteSQL.countTables) { $0.int(0) } ?? 0
         if tables < 6 {
             try connection.immediateTransaction { try connection.execute(SqliteSQL.schema(strictFifo: strictFifo)) }
@@ -146,10 +173,7 @@ public final class SqliteStorage: Storage {
     /// Closes this process's connection (an inherited one is abandoned, not closed). The
     /// next operation reopens it.
     public func closeConnections() {
-        state.withLock { state in
-            if state.pid != getpid() { state.connection?.abandon() }
-            state = ConnectionState()
-        }
+        discardConnection()
         commitWatches.closeAll()
     }
 
