@@ -41,12 +41,12 @@ struct RedisKeys: Sendable {
         counters = base + "counters"
         hostPrefix = base + "host."
         lockPrefix = base + "lock."
+        scriptKeys = [queue, schedule, sequence, wake, results, claims, deadlines, dead].map { Array($0.utf8) }
     }
 
-    /// The keys every script gets, in the order of ``RedisScripts``' prelude.
-    var scriptKeys: [[UInt8]] {
-        [queue, schedule, sequence, wake, results, claims, deadlines, dead].map { Array($0.utf8) }
-    }
+    /// The keys every script gets, in the order of ``RedisScripts``' prelude (made once:
+    /// every enqueue, claim and ack passes them).
+    let scriptKeys: [[UInt8]]
 
     /// A SCAN pattern matching every key that starts with `prefix` (glob characters escaped).
     static func pattern(prefix: String) -> String {
