@@ -20,7 +20,7 @@ extension Huey {
             throw CodecError(code: .unencodable, message: "cannot encode arguments of \(call.name): \(problem)")
         }
         try enqueue(call.message)
-        return ResultGroup(call.stages.map { typedResult(id: $0.id, as: T.self) })
+        return ResultGroup(call.stages.map { typedResult(call: $0, as: T.self) })
     }
 
     /// Enqueues several calls (or pipelines) in one storage transaction: a consumer sees
@@ -35,45 +35,15 @@ extension Huey {
             }
         }
         try enqueue(batch: calls.map(\.message))
-        return calls.map { call in ResultGroup(call.stages.map { typedResult(id: $0.id, as: JSONValue.self) }) }
-    }
-
-    /// Enqueues a chord: every member now, the callback once all have finished.
-    /// - Returns: the callback's handle; its value is what the callback returns.
-    /// - Throws: like ``enqueue(_:)``.
-    @discardableResult
-    public func enqueue(_ chord: Chord) throws -> TaskResult<JSONValue> {
-        try enqueue(chord, as: JSONValue.self)
-    }
-
-    /// Enqueues a chord with a typed callback handle.
-    /// - Throws: like ``enqueue(_:)``.
-    @discardableResult
-    public func enqueue<T: Decodable & Sendable>(_ chord: Chord, as type: T.Type) throws -> TaskResult<T> {
-        for call in chord.members + [chord.callback] {
-            if let problem = call.encodingError {
-                throw CodecError(code: .unencodable, message: "cannot encode arguments of \(call.name): \(problem)")
-            }
-        }
-        let callback = chord.callback.message
-        if chord.members.isEmpty {
-            var empty = callback
-            empty.args.append(.array([]))
-            try enqueue(empty)
-            return typedResult(id: callback.id, as: T.self)
-        }
-        let cid = CallID.make()
-        var members: [Message] = []
-        for (index, member) in chord.members.enumerated() {
-            let config = ChordConfig(cid: cid, size: chord.members.count, idx: index, callback: callback)
-            members.append(member.message.changingLastStage { $0.chordConfig = config })
-        }
-        try enqueue(batch: members)
-        return typedResult(id: callback.id, as: T.self)
+        return calls.map { call in ResultGroup(call.stages.map { typedResult(call: $0, as: JSONValue.self) }) }
     }
 
     func typedResult<T: Decodable & Sendable>(id: String, as type: T.Type) -> TaskResult<T> {
         TaskResult(id: id, huey: self, decode: { try JSONCodec.convert($0, to: T.self) })
+    }
+
+    func typedResult<T: Decodable & Sendable>(call: Message, as type: T.Type) -> TaskResult<T> {
+        TaskResult(call: call, huey: self, decode: { try JSONCodec.convert($0, to: T.self) })
     }
 
     /// Enqueues one message: straight to the schedule when its eta is in the future,
@@ -152,25 +122,35 @@ extension Huey {
         }
     }
 
-    /// Revokes call `id` and enqueues a copy with a new id, due after `delay` or at `eta`.
-    /// Returns the new id.
-    /// - Throws: ``UnknownTaskError`` when the call is not queued or scheduled; ``StorageError``.
-    func reschedule(id: String, delay: Double?, eta: Date?) throws -> String {
-        let storage = self.storage
-        let candidates = try storage.enqueuedItems(limit: nil) + storage.scheduledItems(limit: nil)
-        guard let original = candidates.lazy.compactMap({ try? self.decodeMessage($0) }).first(where: { $0.id == id })
-        else {
-            throw UnknownTaskError(name: "call \(id) (not queued or scheduled)")
-        }
-        try revoke(id: id, until: nil, once: true)
+    /// Revokes `original` once and enqueues a copy with a new id and `change` applied (Huey's
+    /// `Result.reschedule`); returns the copy.
+    /// - Throws: ``CodecError``; ``StorageError``.
+    func reschedule(_ original: Message, change: RescheduleChange) throws -> Message {
+        try revoke(id: original.id, until: nil, once: true)
         var copy = original
         copy.id = CallID.make()
-        if let delay {
+        if let delay = change.delay {
             copy.eta = clock().timeIntervalSince1970 + delay
         } else {
-            copy.eta = eta?.timeIntervalSince1970
+            copy.eta = change.eta?.timeIntervalSince1970
+        }
+        if let expires = change.expires { copy.expires = expires }
+        copy.expiresResolved = nil  // resolved again when the copy is enqueued
+        if let priority = change.priority { copy.priority = priority }
+        if !change.preservePipeline {
+            copy.completionCallback = nil
+            copy.errorCallback = nil
         }
         try enqueue(copy)
-        return copy.id
+        return copy
     }
+}
+
+/// What ``TaskResult/reschedule(delay:eta:expires:priority:preservePipeline:)`` changes in the copy.
+struct RescheduleChange {
+    var delay: Double?
+    var eta: Date?
+    var expires: Expiry?
+    var priority: Double?
+    var preservePipeline: Bool
 }

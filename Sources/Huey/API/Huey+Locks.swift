@@ -50,8 +50,8 @@ extension Huey {
     }
 
     /// Runs `body` if fewer than `limit` calls of the limit `name` ran in the current
-    /// window of `per` seconds (a fixed window counted in the storage, shared by all
-    /// processes).
+    /// window of `per` seconds (``RateLimit``, a fixed window counted in the storage, shared
+    /// by all processes).
     /// - Parameter retry: a task that hits the limit is retried after the window even
     ///   without retries left.
     /// - Throws: ``RateLimitExceeded`` when the window is full; whatever `body` throws;
@@ -59,17 +59,14 @@ extension Huey {
     public func rateLimit<T>(
         _ name: String, limit: Int, per: Double, retry: Bool = true, _ body: () throws -> T
     ) throws -> T {
-        precondition(limit > 0 && per > 0, "huey: rate limit needs a positive limit and window")
-        let now = clock().timeIntervalSince1970
-        let window = Int((now / per).rounded(.down))
-        let key = "rl:\(name):\(window)"
-        let count = try storage.increment(key: key, by: 1)
-        if count == 1 { try? storage.deleteCounter(key: "rl:\(name):\(window - 1)") }
-        guard count <= limit else {
-            let delay = Double(window + 1) * per - now
-            throw RateLimitExceeded(name: name, delay: delay, retry: retry)
-        }
-        return try body()
+        try rateLimit(name, limit: limit, per: per, retry: retry)(body)
+    }
+
+    /// The rate limit `name`: at most `limit` calls per window of `per` seconds (Huey's
+    /// `rate_limit`), to acquire, run a body under, or reset.
+    /// - Precondition: `limit` and `per` are positive.
+    public func rateLimit(_ name: String, limit: Int, per: Double, retry: Bool = true) -> RateLimit {
+        RateLimit(huey: self, name: name, limit: limit, per: per, retry: retry)
     }
 }
 

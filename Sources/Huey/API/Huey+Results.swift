@@ -43,6 +43,14 @@ extension Huey {
         }
     }
 
+    /// Removes the value under `key` from the result store (Huey's `delete`); says whether
+    /// there was one.
+    /// - Throws: ``StorageError``.
+    @discardableResult
+    public func delete(_ key: String) throws -> Bool {
+        try storage.deleteData(key: key)
+    }
+
     /// The queued calls, in the order they will run (undecodable entries are left out).
     /// - Throws: ``StorageError``.
     public func pending(limit: Int? = nil) throws -> [TaskCall] {

@@ -26,12 +26,34 @@ extension Huey {
         try storage.deleteData(key: Huey.revokeKey(id))
     }
 
-    func revokeAll(task name: String, until: Date?, once: Bool) throws {
+    /// Revokes every call of the task `name` (Huey's `revoke_all`): a consumer skips them
+    /// (signal `revoked`).
+    /// - Parameters:
+    ///   - until: revoked only until this time.
+    ///   - once: skip one run, then run normally again.
+    /// - Throws: ``StorageError``.
+    public func revokeAll(task name: String, until: Date? = nil, once: Bool = false) throws {
         try storage.putData(key: Huey.taskRevokeKey(name), value: Huey.revocation(until: until, once: once))
     }
 
-    func restoreAll(task name: String) throws -> Bool {
+    /// Undoes ``revokeAll(task:until:once:)``; says whether the task was revoked (Huey's `restore_all`).
+    /// - Throws: ``StorageError``.
+    @discardableResult
+    public func restoreAll(task name: String) throws -> Bool {
         try storage.deleteData(key: Huey.taskRevokeKey(name))
+    }
+
+    /// Whether the call `id` itself is revoked now (Huey's `is_revoked(id)`: a revocation of
+    /// its whole task is not seen from an id; ask ``TaskResult/isRevoked()``).
+    /// - Throws: ``StorageError``.
+    public func isRevoked(id: String) throws -> Bool {
+        try isRevoked(keys: [Huey.revokeKey(id)])
+    }
+
+    /// Whether the task `name` as a whole is revoked now.
+    /// - Throws: ``StorageError``.
+    public func isRevoked(task name: String) throws -> Bool {
+        try isRevoked(keys: [Huey.taskRevokeKey(name)])
     }
 
     /// Huey's revocation value: the JSON array `[until or null, once]`.

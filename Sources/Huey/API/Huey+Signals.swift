@@ -3,15 +3,40 @@ import Logging
 import Synchronization
 
 extension Huey {
-    /// Calls `handler` for every signal.
-    public func signal(handler: @escaping SignalHandler) {
-        state.withLock { $0.signalHandlers.append((nil, handler)) }
+    /// Calls `handler` for every signal; returns the connection to pass to
+    /// ``disconnectSignal(_:_:)``.
+    @discardableResult
+    public func signal(handler: @escaping SignalHandler) -> SignalConnection {
+        connect(nil, handler)
     }
 
-    /// Calls `handler` for the given signals only.
-    public func signal(_ signals: HueySignal..., handler: @escaping SignalHandler) {
-        let wanted = Set(signals)
-        state.withLock { $0.signalHandlers.append((wanted, handler)) }
+    /// Calls `handler` for the given signals only; returns the connection to pass to
+    /// ``disconnectSignal(_:_:)``.
+    @discardableResult
+    public func signal(_ signals: HueySignal..., handler: @escaping SignalHandler) -> SignalConnection {
+        connect(Set(signals), handler)
+    }
+
+    private func connect(_ signals: Set<HueySignal>?, _ handler: @escaping SignalHandler) -> SignalConnection {
+        state.withLock { state in
+            state.signalConnections += 1
+            let connection = SignalConnection(number: state.signalConnections)
+            state.signalHandlers.append((connection, signals, handler))
+            return connection
+        }
+    }
+
+    /// Stops one handler hearing `signals`, or every signal when none is given (Huey's
+    /// `disconnect_signal(receiver, *signals)`). A handler left with no signal is removed.
+    public func disconnectSignal(_ connection: SignalConnection, _ signals: HueySignal...) {
+        state.withLock { state in
+            state.signalHandlers = state.signalHandlers.compactMap { entry in
+                guard entry.connection == connection else { return entry }
+                guard !signals.isEmpty else { return nil }
+                let left = (entry.signals ?? Set(HueySignal.allCases)).subtracting(signals)
+                return left.isEmpty ? nil : (entry.connection, left, entry.handler)
+            }
+        }
     }
 
     /// Removes every signal handler.
@@ -22,7 +47,7 @@ extension Huey {
     /// Tells the handlers that `signal` happened to `call`.
     func emit(_ signal: HueySignal, _ call: TaskCall, error: (any Error)? = nil) {
         let handlers = state.withLock { $0.signalHandlers }
-        for (signals, handler) in handlers where signals?.contains(signal) ?? true {
+        for (_, signals, handler) in handlers where signals?.contains(signal) ?? true {
             handler(signal, call, error)
         }
     }
@@ -37,9 +62,10 @@ extension Huey {
     }
 
     /// Runs after every call's body with its value or error. A hook with the same `name` is
-    /// replaced.
+    /// replaced. An error the hook throws is logged, and the other hooks and the call go on,
+    /// as in Huey.
     public func postExecute(
-        _ name: String, _ hook: @escaping @Sendable (TaskCall, JSONValue?, (any Error)?) -> Void
+        _ name: String, _ hook: @escaping @Sendable (TaskCall, JSONValue?, (any Error)?) throws -> Void
     ) {
         state.withLock { state in
             state.postExecute.removeAll { $0.name == name }
@@ -111,8 +137,14 @@ extension Huey {
         }
     }
 
-    /// Runs the post-execute hooks.
+    /// Runs the post-execute hooks; an error one throws is logged and the others still run.
     func runPostExecuteHooks(_ call: TaskCall, value: JSONValue?, error: (any Error)?) {
-        for (_, hook) in state.withLock({ $0.postExecute }) { hook(call, value, error) }
+        for (name, hook) in state.withLock({ $0.postExecute }) {
+            do {
+                try hook(call, value, error)
+            } catch let hookError {
+                logger.error("post-execute hook \(name) failed for \(call.id): \(hookError)")
+            }
+        }
     }
 }

@@ -75,36 +75,7 @@ extension Huey {
         return registerVoid(name, options: options, schedule: nil, plainBody: nil, contextBody: body)
     }
 
-    /// Registers a periodic task: the consumer enqueues it in every minute `schedule`
-    /// matches (a ``Crontab`` or any predicate). Its results are not stored.
-    /// - Precondition: no task named `name` is registered yet.
-    @discardableResult
-    public func periodicTask(
-        _ name: String, _ schedule: @escaping @Sendable (Date) -> Bool, retries: Int = 0,
-        retryDelay: Double = 0, retryBackoff: Double = 1, expires: Expiry? = nil, timeout: Double? = nil,
-        priority: Double? = nil, lock: String? = nil, _ body: @escaping @Sendable () throws -> Void
-    ) -> TaskWrapper<Void> {
-        let options = TaskOptions(
-            retries: retries, retryDelay: retryDelay, retryBackoff: retryBackoff, priority: priority,
-            expires: expires, timeout: timeout, lock: lock)
-        return registerVoid(name, options: options, schedule: schedule, plainBody: body, contextBody: nil)
-    }
-
-    /// Registers a periodic task on a ``Crontab`` read in this Huey's time zone.
-    /// - Precondition: no task named `name` is registered yet.
-    @discardableResult
-    public func periodicTask(
-        _ name: String, _ crontab: Crontab, retries: Int = 0, retryDelay: Double = 0, retryBackoff: Double = 1,
-        expires: Expiry? = nil, timeout: Double? = nil, priority: Double? = nil, lock: String? = nil,
-        _ body: @escaping @Sendable () throws -> Void
-    ) -> TaskWrapper<Void> {
-        let zone = timeZone
-        return periodicTask(
-            name, { crontab.matches($0, timeZone: zone) }, retries: retries, retryDelay: retryDelay,
-            retryBackoff: retryBackoff, expires: expires, timeout: timeout, priority: priority, lock: lock, body)
-    }
-
-    private func register<each A: Codable & Sendable, R: Codable & Sendable>(
+    func register<each A: Codable & Sendable, R: Codable & Sendable>(
         _ name: String, options: TaskOptions, schedule: (@Sendable (Date) -> Bool)?,
         plainBody: (@Sendable (repeat each A) throws -> R)?,
         contextBody: (@Sendable (TaskContext, repeat each A) throws -> R)?
@@ -119,7 +90,7 @@ extension Huey {
         return wrapper
     }
 
-    private func registerVoid<each A: Codable & Sendable>(
+    func registerVoid<each A: Codable & Sendable>(
         _ name: String, options: TaskOptions, schedule: (@Sendable (Date) -> Bool)?,
         plainBody: (@Sendable (repeat each A) throws -> Void)?,
         contextBody: (@Sendable (TaskContext, repeat each A) throws -> Void)?

@@ -104,9 +104,10 @@ struct HueyState: Sendable {
     var immediateStorage: MemoryStorage?
     var clock: @Sendable () -> Date = { Date() }
     var maxMessageSize = MessageCodec.defaultMaxMessageSize
-    var signalHandlers: [(signals: Set<HueySignal>?, handler: SignalHandler)] = []
+    var signalHandlers: [(connection: SignalConnection, signals: Set<HueySignal>?, handler: SignalHandler)] = []
+    var signalConnections = 0
     var preExecute: [(name: String, hook: @Sendable (TaskCall) throws -> Void)] = []
-    var postExecute: [(name: String, hook: @Sendable (TaskCall, JSONValue?, (any Error)?) -> Void)] = []
+    var postExecute: [(name: String, hook: @Sendable (TaskCall, JSONValue?, (any Error)?) throws -> Void)] = []
     var startup: [(name: String, hook: @Sendable () throws -> Void)] = []
     var shutdown: [(name: String, hook: @Sendable () throws -> Void)] = []
     var messageSigner: (any MessageSigner)?

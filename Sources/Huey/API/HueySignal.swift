@@ -36,3 +36,9 @@ public enum HueySignal: String, Sendable, CaseIterable {
 
 /// A signal handler: the signal, the call it concerns, and the error if there was one.
 public typealias SignalHandler = @Sendable (HueySignal, TaskCall, (any Error)?) -> Void
+
+/// One handler's registration, returned by ``Huey/signal(handler:)`` and
+/// ``Huey/signal(_:handler:)``; pass it to ``Huey/disconnectSignal(_:_:)`` to stop it.
+public struct SignalConnection: Sendable, Hashable {
+    let number: Int
+}

@@ -39,17 +39,31 @@ public struct TaskCall: Sendable, Hashable {
     public var retries: Int { message.retries }
     /// Seconds before a retry.
     public var retryDelay: Double { message.retryDelay }
+    /// Factor applied to the retry delay after each retry.
+    public var retryBackoff: Double { message.retryBackoff }
     /// The expiry as given.
     public var expires: Expiry? { message.expires }
+    /// The absolute expiry time, once the call was enqueued.
+    public var expiresResolved: Date? { message.expiresResolved.map { Date(timeIntervalSince1970: $0) } }
+    /// Seconds the body may run (`nil` or `0`: no timeout).
+    public var timeout: Double? { message.timeout }
     /// The next stage of the pipeline.
     public var onComplete: TaskCall? { message.completionCallback.map { TaskCall(message: $0) } }
     /// The error handler.
     public var onError: TaskCall? { message.errorCallback.map { TaskCall(message: $0) } }
 
     /// Adds a stage that runs after the last stage succeeds, with that stage's result
-    /// appended to `args` (or spread into them when it is a ``Spread``).
-    public func then(_ task: some TaskDefinition, _ args: any Encodable & Sendable...) -> TaskCall {
-        then(task.makeCall(partialArguments: args))
+    /// appended to `args` (or spread into them when it is a ``Spread``). The labeled
+    /// options are the stage's own (``CallOptions``); a `delay` counts from now, as in Huey.
+    public func then(
+        _ task: some TaskDefinition, _ args: any Encodable & Sendable..., delay: Double? = nil, eta: Date? = nil,
+        priority: Double? = nil, retries: Int? = nil, retryDelay: Double? = nil, retryBackoff: Double? = nil,
+        expires: Expiry? = nil, timeout: Double? = nil, id: String? = nil
+    ) -> TaskCall {
+        let options = CallOptions(
+            delay: delay, eta: eta, priority: priority, retries: retries, retryDelay: retryDelay,
+            retryBackoff: retryBackoff, expires: expires, timeout: timeout, id: id)
+        return then(task.makeCall(partialArguments: args, options: options))
     }
 
     /// Adds `next` as the stage after the last one.
@@ -61,9 +75,21 @@ public struct TaskCall: Sendable, Hashable {
     }
 
     /// Sets the handler that runs, with the error appended to `args`, when this call fails
-    /// for good.
-    public func error(_ task: some TaskDefinition, _ args: any Encodable & Sendable...) -> TaskCall {
-        let handler = task.makeCall(partialArguments: args)
+    /// for good. The labeled options are the handler's own (``CallOptions``).
+    public func error(
+        _ task: some TaskDefinition, _ args: any Encodable & Sendable..., delay: Double? = nil, eta: Date? = nil,
+        priority: Double? = nil, retries: Int? = nil, retryDelay: Double? = nil, retryBackoff: Double? = nil,
+        expires: Expiry? = nil, timeout: Double? = nil, id: String? = nil
+    ) -> TaskCall {
+        let options = CallOptions(
+            delay: delay, eta: eta, priority: priority, retries: retries, retryDelay: retryDelay,
+            retryBackoff: retryBackoff, expires: expires, timeout: timeout, id: id)
+        return error(task.makeCall(partialArguments: args, options: options))
+    }
+
+    /// Sets `handler` (a call made with `makeCall(partialArguments:options:)`) as the
+    /// handler that runs, with the error appended to its args, when this call fails for good.
+    public func error(_ handler: TaskCall) -> TaskCall {
         var result = self
         result.message.errorCallback = handler.message
         result.encodingError = encodingError ?? handler.encodingError
@@ -86,8 +112,16 @@ public struct TaskCall: Sendable, Hashable {
 public protocol TaskDefinition: Sendable {
     /// The registered name.
     var name: String { get }
-    /// Makes a call whose arguments are completed later (by a pipeline or chord).
-    func makeCall(partialArguments: [any Encodable & Sendable]) -> TaskCall
+    /// Makes a call whose arguments are completed later (by a pipeline or chord), with
+    /// `options` over the task's own.
+    func makeCall(partialArguments: [any Encodable & Sendable], options: CallOptions) -> TaskCall
+}
+
+extension TaskDefinition {
+    /// Makes a call whose arguments are completed later, with the task's own options.
+    public func makeCall(partialArguments: [any Encodable & Sendable]) -> TaskCall {
+        makeCall(partialArguments: partialArguments, options: CallOptions())
+    }
 }
 
 extension Message {

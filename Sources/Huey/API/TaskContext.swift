@@ -19,6 +19,8 @@ public final class TaskContext: @unchecked Sendable {
     public var retryDelay: Double
     /// The call's arguments as JSON.
     public let args: [JSONValue]
+    /// The call's timeout in seconds (`nil` or `0`: none).
+    public let timeout: Double?
     /// When the call must be finished, if it has a timeout.
     public let deadline: Date?
     /// The Huey running the call.
@@ -30,6 +32,7 @@ public final class TaskContext: @unchecked Sendable {
         retries = message.retries
         retryDelay = message.retryDelay
         args = message.args
+        timeout = message.timeout
         self.deadline = deadline
         self.huey = huey
     }
@@ -42,8 +45,8 @@ public final class TaskContext: @unchecked Sendable {
     /// Throws ``TaskTimeout`` when the call has run past its timeout.
     /// - Throws: ``TaskTimeout``.
     public func checkTimeout() throws {
-        if let deadline, Date() >= deadline, let timeout = huey.registry.task(named: name)?.options.timeout {
-            throw TaskTimeout(timeout: timeout)
+        if let deadline, Date() >= deadline {
+            throw TaskTimeout(timeout: timeout ?? 0)
         }
     }
 }

@@ -16,11 +16,22 @@ public final class TaskResult<R: Sendable>: Sendable {
     public let id: String
     /// The Huey the call was enqueued on.
     public let huey: Huey
+    /// The call as it was enqueued, when this handle made it (Huey's `Result.task`); `nil`
+    /// for a handle made from an id alone.
+    let call: Message?
     private let decode: @Sendable (JSONValue) throws -> R
     private let cached = Mutex<R?>(nil)
 
     init(id: String, huey: Huey, decode: @escaping @Sendable (JSONValue) throws -> R) {
         self.id = id
+        self.call = nil
+        self.huey = huey
+        self.decode = decode
+    }
+
+    init(call: Message, huey: Huey, decode: @escaping @Sendable (JSONValue) throws -> R) {
+        self.id = call.id
+        self.call = call
         self.huey = huey
         self.decode = decode
     }
@@ -96,27 +107,53 @@ public final class TaskResult<R: Sendable>: Sendable {
     /// Forgets the value this handle read, so the next read goes to the store again.
     public func reset() { cached.withLock { $0 = nil } }
 
-    /// Revokes this call (optionally only `until` a time, or only `once`).
+    /// Revokes this call: a consumer skips it. By default only its next run is skipped
+    /// (`once`, as Huey's `Result.revoke(revoke_once=True)`); `once: false` skips it
+    /// whenever it comes up, until ``restore()``.
     /// - Throws: ``StorageError``.
-    public func revoke(until: Date? = nil, once: Bool = false) throws {
-        try huey.revoke(id: id, until: until, once: once)
+    public func revoke(once: Bool = true) throws {
+        try huey.revoke(id: id, until: nil, once: once)
     }
 
-    /// Undoes ``revoke(until:once:)``; says whether the call was revoked.
+    /// Revokes this call until `until`; a run after that time goes ahead.
+    /// - Throws: ``StorageError``.
+    public func revoke(until: Date) throws {
+        try huey.revoke(id: id, until: until, once: false)
+    }
+
+    /// Undoes ``revoke(once:)``; says whether the call was revoked.
     /// - Throws: ``StorageError``.
     @discardableResult
     public func restore() throws -> Bool { try huey.restore(id: id) }
 
-    /// Whether this call is revoked now.
+    /// Whether this call is revoked now: the call itself, or (when this handle made the
+    /// call and so knows its task) its whole task.
     /// - Throws: ``StorageError``.
-    public func isRevoked() throws -> Bool { try huey.isRevoked(keys: [Huey.revokeKey(id)]) }
+    public func isRevoked() throws -> Bool {
+        var keys = [Huey.revokeKey(id)]
+        if let name = call?.name { keys.append(Huey.taskRevokeKey(name)) }
+        return try huey.isRevoked(keys: keys)
+    }
 
-    /// Revokes this call and enqueues a copy (new id) to run after `delay` seconds or at
-    /// `eta`; returns the copy's handle. The original must still be queued or scheduled.
-    /// - Throws: ``StorageError``; ``UnknownTaskError`` when the call is not found.
-    public func reschedule(delay: Double? = nil, eta: Date? = nil) throws -> TaskResult<R> {
-        let newID = try huey.reschedule(id: id, delay: delay, eta: eta)
-        return TaskResult(id: newID, huey: huey, decode: decode)
+    /// Revokes this call (once) and enqueues a copy with a new id, as Huey's
+    /// `Result.reschedule`: due after `delay` seconds or at `eta` (neither: now), with
+    /// `expires` and `priority` replaced when given; the copy keeps the original's retries,
+    /// timeout and chord, and its pipeline unless `preservePipeline` is false. Returns the
+    /// copy's handle. The copy is made from the call as this handle enqueued it, whether
+    /// or not it already ran (as in Huey).
+    /// - Throws: ``StorageError``; ``CodecError``.
+    public func reschedule(
+        delay: Double? = nil, eta: Date? = nil, expires: Expiry? = nil, priority: Double? = nil,
+        preservePipeline: Bool = true
+    ) throws -> TaskResult<R> {
+        guard let call else {
+            throw UnknownTaskError(name: "call \(id) (a handle made from an id alone cannot be rescheduled)")
+        }
+        let copy = try huey.reschedule(
+            call,
+            change: RescheduleChange(
+                delay: delay, eta: eta, expires: expires, priority: priority, preservePipeline: preservePipeline))
+        return TaskResult(call: copy, huey: huey, decode: decode)
     }
 }
 
@@ -172,6 +209,18 @@ public struct ResultGroup<R: Sendable>: Sendable, Sequence {
             delay = Swift.min(delay * 1.15, 0.1)
         }
         return done
+    }
+
+    /// Every value, in call order: the same as ``get(blocking:timeout:backoff:maxDelay:revokeOnTimeout:preserve:)``
+    /// (Huey's `ResultGroup.__call__`, e.g. `results(blocking: true)`).
+    /// - Throws: what ``get(blocking:timeout:backoff:maxDelay:revokeOnTimeout:preserve:)`` throws.
+    public func callAsFunction(
+        blocking: Bool = false, timeout: Double? = nil, backoff: Double = 1.15, maxDelay: Double = 1.0,
+        revokeOnTimeout: Bool = false, preserve: Bool = false
+    ) throws -> [R] {
+        try get(
+            blocking: blocking, timeout: timeout, backoff: backoff, maxDelay: maxDelay,
+            revokeOnTimeout: revokeOnTimeout, preserve: preserve)
     }
 
     /// The handle at `index`.

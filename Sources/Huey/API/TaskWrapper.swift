@@ -48,38 +48,60 @@ public final class TaskWrapper<each A: Codable & Sendable, R: Sendable>: TaskDef
     }
 
     /// Enqueues a call with `args` and returns its result handle at once.
+    ///
+    /// The labeled options override the task's for this call only (``CallOptions``).
     /// - Parameters:
+    ///   - delay: run after this many seconds (or at `eta`); otherwise now.
     ///   - priority: overrides the task's priority (higher runs first).
+    ///   - retries: how many times this call is retried when it fails.
+    ///   - retryDelay: seconds before a retry; `retryBackoff` multiplies it after each one.
     ///   - expires: seconds after enqueue, or `.date(...)`, after which the call is skipped.
+    ///   - timeout: seconds the body may run (`0`: no timeout).
     ///   - id: the call's id (default: a new UUID).
     /// - Throws: ``CodecError`` when an argument cannot be encoded or the message is too
     ///   large; ``StorageError`` when the storage refuses the write.
     @discardableResult
     public func callAsFunction(
-        _ args: repeat each A, priority: Double? = nil, expires: Expiry? = nil, id: String? = nil
+        _ args: repeat each A, delay: Double? = nil, eta: Date? = nil, priority: Double? = nil,
+        retries: Int? = nil, retryDelay: Double? = nil, retryBackoff: Double? = nil, expires: Expiry? = nil,
+        timeout: Double? = nil, id: String? = nil
     ) throws -> TaskResult<R> {
-        try schedule(args: (repeat each args), priority: priority, expires: expires, id: id)
+        let options = CallOptions(
+            delay: delay, eta: eta, priority: priority, retries: retries, retryDelay: retryDelay,
+            retryBackoff: retryBackoff, expires: expires, timeout: timeout, id: id)
+        return try enqueue(makeCall(repeat each args, options: options))
     }
 
-    /// Enqueues a call to run after `delay` seconds or at `eta` (neither: now).
-    /// - Throws: like ``callAsFunction(_:priority:expires:id:)``.
+    /// Enqueues a call to run after `delay` seconds or at `eta` (neither: now). A call due
+    /// later goes straight to the schedule (Huey first queues it; see README "Differences
+    /// from Huey"). The other options are those of ``callAsFunction(_:delay:eta:priority:retries:retryDelay:retryBackoff:expires:timeout:id:)``.
+    /// - Throws: like ``callAsFunction(_:delay:eta:priority:retries:retryDelay:retryBackoff:expires:timeout:id:)``.
     @discardableResult
     public func schedule(
         args: (repeat each A), delay: Double? = nil, eta: Date? = nil, priority: Double? = nil,
-        expires: Expiry? = nil, id: String? = nil
+        retries: Int? = nil, retryDelay: Double? = nil, retryBackoff: Double? = nil, expires: Expiry? = nil,
+        timeout: Double? = nil, id: String? = nil
     ) throws -> TaskResult<R> {
-        let call = try makeCall(repeat each args, priority: priority, expires: expires, id: id, delay: delay, eta: eta)
-        try huey.enqueue(call.message)
-        return result(for: call.message)
+        let options = CallOptions(
+            delay: delay, eta: eta, priority: priority, retries: retries, retryDelay: retryDelay,
+            retryBackoff: retryBackoff, expires: expires, timeout: timeout, id: id)
+        return try enqueue(makeCall(repeat each args, options: options))
     }
 
-    /// Makes a call without enqueuing it, for pipelines (``TaskCall/then(_:_:)``) and groups.
+    /// Makes a call without enqueuing it, for pipelines (``TaskCall/then(_:_:delay:eta:priority:retries:retryDelay:retryBackoff:expires:timeout:id:)``)
+    /// and groups; the options are those of ``callAsFunction(_:delay:eta:priority:retries:retryDelay:retryBackoff:expires:timeout:id:)``.
+    /// A `delay` is counted from now, when the call is made, as in Huey. An argument that
+    /// cannot be encoded is reported when the call is enqueued.
     public func s(
-        _ args: repeat each A, priority: Double? = nil, expires: Expiry? = nil, id: String? = nil,
-        delay: Double? = nil, eta: Date? = nil
+        _ args: repeat each A, delay: Double? = nil, eta: Date? = nil, priority: Double? = nil,
+        retries: Int? = nil, retryDelay: Double? = nil, retryBackoff: Double? = nil, expires: Expiry? = nil,
+        timeout: Double? = nil, id: String? = nil
     ) -> TaskCall {
+        let options = CallOptions(
+            delay: delay, eta: eta, priority: priority, retries: retries, retryDelay: retryDelay,
+            retryBackoff: retryBackoff, expires: expires, timeout: timeout, id: id)
         do {
-            return try makeCall(repeat each args, priority: priority, expires: expires, id: id, delay: delay, eta: eta)
+            return try makeCall(repeat each args, options: options)
         } catch {
             return TaskCall(message: Message(name: name), encodingError: "\(error)")
         }
@@ -93,12 +115,13 @@ public final class TaskWrapper<each A: Codable & Sendable, R: Sendable>: TaskDef
     }
 
     /// Enqueues one call per argument tuple in a single storage transaction.
-    /// - Throws: like ``callAsFunction(_:priority:expires:id:)``; then nothing was enqueued.
+    /// - Throws: like ``callAsFunction(_:delay:eta:priority:retries:retryDelay:retryBackoff:expires:timeout:id:)``;
+    ///   then nothing was enqueued.
     public func map(_ argumentLists: [(repeat each A)]) throws -> ResultGroup<R> {
         var messages: [Message] = []
         messages.reserveCapacity(argumentLists.count)
         for args in argumentLists {
-            messages.append(try makeCall(repeat each args, priority: nil, expires: nil, id: nil, delay: nil, eta: nil).message)
+            messages.append(try makeCall(repeat each args, options: CallOptions()).message)
         }
         try huey.enqueue(batch: messages)
         return ResultGroup(messages.map { result(for: $0) })
@@ -117,38 +140,30 @@ public final class TaskWrapper<each A: Codable & Sendable, R: Sendable>: TaskDef
 
     /// Whether calls of this task are revoked now.
     /// - Throws: ``StorageError``.
-    public func isRevoked() throws -> Bool { try huey.isRevoked(keys: [Huey.taskRevokeKey(name)]) }
+    public func isRevoked() throws -> Bool { try huey.isRevoked(task: name) }
 
-    /// Makes a call whose arguments a pipeline or chord completes later.
-    public func makeCall(partialArguments: [any Encodable & Sendable]) -> TaskCall {
+    /// Makes a call whose arguments a pipeline or chord completes later, with `options`
+    /// over the task's own.
+    public func makeCall(partialArguments: [any Encodable & Sendable], options: CallOptions) -> TaskCall {
         do {
             let args = try partialArguments.map { try JSONCodec.value($0) }
-            return TaskCall(message: baseMessage(args: args, priority: nil, expires: nil, id: nil, eta: nil))
+            return TaskCall(message: options.message(name: name, args: args, defaults: self.options, now: huey.clock()))
         } catch {
             return TaskCall(message: Message(name: name), encodingError: "\(error)")
         }
     }
 
-    private func makeCall(
-        _ args: repeat each A, priority: Double?, expires: Expiry?, id: String?, delay: Double?, eta: Date?
-    ) throws -> TaskCall {
+    private func makeCall(_ args: repeat each A, options: CallOptions) throws -> TaskCall {
         let encoded = try encodeArguments(repeat each args)
-        var due = eta?.timeIntervalSince1970
-        if let delay { due = huey.clock().timeIntervalSince1970 + delay }
-        return TaskCall(message: baseMessage(args: encoded, priority: priority, expires: expires, id: id, eta: due))
+        return TaskCall(message: options.message(name: name, args: encoded, defaults: self.options, now: huey.clock()))
     }
 
-    private func baseMessage(
-        args: [JSONValue], priority: Double?, expires: Expiry?, id: String?, eta: Double?
-    ) -> Message {
-        Message(
-            id: id ?? CallID.make(), name: name, eta: eta, retries: options.retries,
-            retryDelay: options.retryDelay, retryBackoff: options.retryBackoff,
-            priority: priority ?? options.priority, args: args, expires: expires ?? options.expires,
-            timeout: options.timeout)
+    private func enqueue(_ call: TaskCall) throws -> TaskResult<R> {
+        try huey.enqueue(call.message)
+        return result(for: call.message)
     }
 
     private func result(for message: Message) -> TaskResult<R> {
-        TaskResult(id: message.id, huey: huey, decode: decodeResult)
+        TaskResult(call: message, huey: huey, decode: decodeResult)
     }
 }

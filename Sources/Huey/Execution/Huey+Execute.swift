@@ -166,7 +166,7 @@ extension Huey {
             return
         }
         emit(.executing, call)
-        let deadline = message.timeout.map { now.addingTimeInterval($0) }
+        let deadline = message.timeout.flatMap { $0 > 0 ? now.addingTimeInterval($0) : nil }  // 0: none, as Huey
         if let deadline { try storage.setDeadline(claim, deadline: deadline.timeIntervalSince1970) }
         let context = TaskContext(message: message, huey: self, deadline: deadline)
         let value: JSONValue?

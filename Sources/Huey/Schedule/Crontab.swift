@@ -182,10 +182,11 @@ public struct Crontab: Sendable, Hashable, CustomStringConvertible {
 /// month 1-12, dayOfWeek 0-6 with 0 = Sunday and 7 also Sunday (so `5-7` is Friday to Sunday).
 /// All five fields must match (day and day of week are ANDed, as in Huey, unlike Vixie cron's OR).
 ///
-/// As in Huey, a number out of range always throws, and `strict` only decides what happens to
-/// a list item in none of the forms above: skipped (Huey's legacy default) or thrown. Beyond
-/// Huey, reversed ranges (`5-1`) and zero steps always throw, and so does a field with no usable
-/// item at all (empty or all garbage), which could otherwise never match.
+/// As in Huey, a range whose start is after its end wraps around (`hour: "22-2"` is 22:00 to
+/// 02:00, `dayOfWeek: "5-1"` Friday to Monday), `*/n` is refused on day of week, a number out
+/// of range always throws, and `strict` only decides what happens to a list item in none of the
+/// forms above: skipped (Huey's legacy default) or thrown. Zero steps always throw, and so does a
+/// field with no usable item at all (empty or all garbage), which could otherwise never match.
 ///
 /// - Parameters:
 ///   - minute: minutes, 0-59.

@@ -52,11 +52,15 @@ struct CrontabField: Sendable, Hashable {
     /// The smallest allowed value, if any.
     var first: Int? { mask == 0 ? nil : mask.trailingZeroBitCount }
 
-    /// A canonical text for this set: `*`, `*/n`, or a comma list of values and `m-n` runs.
+    /// A canonical text for this set: `*`, `*/n` (not on day of week), or a comma list of values
+    /// and `m-n` runs.
     func expression(as kind: Kind) -> String {
         let all = CrontabField(everyOf: kind)
         if self == all { return "*" }
-        for step in 2..<kind.all.count where self == CrontabField(values: stride(from: kind.all.lowerBound, through: kind.all.upperBound, by: step)) {
+        for step in 2..<kind.all.count
+        where kind != .dayOfWeek
+            && self == CrontabField(values: stride(from: kind.all.lowerBound, through: kind.all.upperBound, by: step))
+        {
             return "*/\(step)"
         }
         var parts: [String] = []
@@ -88,8 +92,9 @@ extension CrontabField {
 
     /// Parses the text of one field.
     ///
-    /// Forms, combinable in a comma list: `*`, `*/n`, `n`, `m-n`, `m-n/s`. Numbers out of
-    /// range, reversed ranges and zero steps always throw. A piece in none of these forms
+    /// Forms, combinable in a comma list: `*`, `*/n`, `n`, `m-n`, `m-n/s`; a range whose
+    /// start is after its end wraps around, and `*/n` is refused on day of week, as in Huey.
+    /// Numbers out of range and zero steps always throw. A piece in none of these forms
     /// throws when `strict` is true; otherwise it is skipped, as Huey does, unless no piece
     /// of the field is usable at all (an empty or all-garbage field always throws).
     /// - Throws: ``ConfigurationError`` naming the field and the text.
@@ -133,22 +138,31 @@ extension CrontabField {
             step = parsed
         }
         let base = halves[0]
-        let range: ClosedRange<Int>
+        let run: [Int]
         if base == "*" {
-            range = kind.all
+            if halves.count == 2 && kind == .dayOfWeek { throw failure("*/n cannot be used on day of week") }
+            run = Array(kind.all)
         } else if let dash = base.firstIndex(of: "-") {
             guard let low = try bounded(base[..<dash], kind, failure),
                   let high = try bounded(base[base.index(after: dash)...], kind, failure)
             else { return unrecognized }
-            guard low <= high else { throw failure("range \(low)-\(high) is reversed (start after end)") }
-            range = low...high
+            run = wrappingRun(from: low, to: high, kind)
         } else if halves.count == 1, let value = try bounded(base, kind, failure) {
-            range = value...value
+            run = [value]
         } else {
             return unrecognized
         }
-        let values = stride(from: range.lowerBound, through: range.upperBound, by: step).map(kind.normalized)
+        let values = run.indices.filter { $0 % step == 0 }.map { kind.normalized(run[$0]) }
         return .values(CrontabField(values: values).mask)
+    }
+
+    /// The values of `low-high` in order; a range whose start is after its end wraps around
+    /// the field's end (`22-2` is 22, 23, 0, 1, 2; day of week `5-1` is Fri, Sat, Sun, Mon),
+    /// as in Huey.
+    private static func wrappingRun(from low: Int, to high: Int, _ kind: Kind) -> [Int] {
+        if low <= high { return Array(low...high) }
+        let top = kind == .dayOfWeek ? 6 : kind.bounds.upperBound
+        return Array(stride(from: low, through: top, by: 1)) + Array(kind.bounds.lowerBound...high)
     }
 
     /// `text` as a number `kind` allows; nil if it is not a number at all.

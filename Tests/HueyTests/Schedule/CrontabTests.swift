@@ -114,7 +114,7 @@ struct CrontabTests {
 
     @Test("day-of-week forms", arguments: [
         ("0,2", Set([0, 2])), ("1-5", [1, 2, 3, 4, 5]), ("5-7", [5, 6, 0]), ("0-7", Set(0...6)),
-        ("*/2", [0, 2, 4, 6]), ("1-7/2", [1, 3, 5, 0]), ("6,7", [6, 0]),
+        ("0-6/2", [0, 2, 4, 6]), ("1-7/2", [1, 3, 5, 0]), ("6,7", [6, 0]), ("5-1", [5, 6, 0, 1]),
     ] as [(String, Set<Int>)])
     func dayOfWeekForms(expression: String, expected: Set<Int>) throws {
         let cron = try crontab(dayOfWeek: expression)
@@ -293,7 +293,7 @@ struct CrontabTests {
         ("month", "13", false, #"crontab month "13": 13 is out of range 1-12"#),
         ("month", "0-3", false, #"crontab month "0-3": 0 is out of range 1-12"#),
         ("dayOfWeek", "8", false, #"crontab dayOfWeek "8": 8 is out of range 0-7 (0 and 7 are Sunday)"#),
-        ("hour", "20-10", false, #"crontab hour "20-10": range 20-10 is reversed (start after end)"#),
+        ("dayOfWeek", "*/2", false, #"crontab dayOfWeek "*/2": */n cannot be used on day of week"#),
         ("minute", "", false, #"crontab minute "": empty field"#),
         ("minute", "abc", false, #"crontab minute "abc": "abc" is not a crontab value (expected *, */n, n, m-n or m-n/s, or a comma list of them)"#),
         ("minute", "5,abc", true, #"crontab minute "5,abc": "abc" is not a crontab value (expected *, */n, n, m-n or m-n/s, or a comma list of them)"#),
