@@ -46,13 +46,24 @@ struct GuideDocTests {
         let atNoon = try add.schedule(args: (5, 6), eta: Date(timeIntervalSinceNow: 3600))
         #expect(try huey.scheduled().map(\.id) == [later.id, atNoon.id])
         // guide:
+        let moved = try later.reschedule(delay: 60, expires: 300, priority: 5)
+        let copy = try #require(try huey.scheduled().first { $0.id == moved.id })
+        #expect(copy.expires == .seconds(300) && copy.priority == 5 && copy.args == [3, 4])
+        #expect(try later.isRevoked())
+        // guide:
         huey.periodicTask("every_three_minutes", try crontab(minute: "*/3")) {
             print("This task runs every three minutes")
         }
         huey.periodicTask("office_hours", try crontab(minute: "*/10", hour: "9-11,16-18")) {
             print("Every ten minutes, 9-11am and 4-6pm")
         }
-        #expect(huey.registry.periodicNames == ["every_three_minutes", "office_hours"])
+        // guide:
+        let nightly = huey.periodicTask("nightly_count", try crontab(minute: "0", hour: "2"), context: true) {
+            (task: TaskContext) in task.id.count
+        }
+        let count = try nightly.callLocal()   // 36
+        #expect(count == 36)
+        #expect(huey.registry.periodicNames == ["every_three_minutes", "nightly_count", "office_hours"])
     }
 
     @Test("Retries, RetryTask, options, revoke, expiration")
@@ -74,11 +85,15 @@ struct GuideDocTests {
             (task: TaskContext, file: String) in "\(task.id): \(file)"
         }
         let urgent = try add(1, 2, priority: 90, expires: 300)
+        let patient = try add(3, 4, retries: 5, retryDelay: 2, retryBackoff: 2, timeout: 10)
         #expect(flaky.options.retries == 2 && poll.name == "poll" && report.options.priority == 10)
         #expect(try huey.pending().first?.id == urgent.id)
+        let patientCall = try #require(try huey.pending().first { $0.id == patient.id })
+        #expect(patientCall.retries == 5 && patientCall.retryDelay == 2 && patientCall.retryBackoff == 2)
+        #expect(patientCall.timeout == 10)
         // guide:
         let doomed = try add(1, 2)
-        try doomed.revoke()                  // this call is skipped
+        try doomed.revoke()                  // this call is skipped (once, as Huey's Result.revoke)
         try doomed.restore()                 // ...unless restored in time
         try add.revoke(once: true)           // skip the next call of the task, then run normally
         try add.revoke(until: Date(timeIntervalSinceNow: 3600))
@@ -99,6 +114,9 @@ struct GuideDocTests {
         let sums = try huey.enqueue(pipe, as: Int.self)   // [3, 6, 10, 15] once run
         #expect(try sums.get(blocking: true, timeout: 5) == [3, 6, 10, 15])
         // guide:
+        let slow = add.s(1, 2, delay: 10).then(add, 3, delay: 20, priority: 5)
+        #expect(slow.eta != nil && slow.onComplete?.eta != nil && slow.onComplete?.priority == 5)
+        // guide:
         let fib = huey.task("fib") { (a: Int, b: Int) in Spread(a + b, a) }
         let fibs = try huey.enqueue(fib.s(1, 1).then(fib).then(fib), as: [Int].self)  // [[2,1],[3,2],[5,3]]
         #expect(try fibs.get(blocking: true, timeout: 5) == [[2, 1], [3, 2], [5, 3]])
@@ -110,9 +128,27 @@ struct GuideDocTests {
         let squares = try add.map((0..<10).map { ($0, $0 * $0) })   // [0, 2, 6, 12, ...] once run
         #expect(try squares.get(blocking: true, timeout: 5) == [0, 2, 6, 12, 20, 30, 42, 56, 72, 90])
         // guide:
+        let pair = try huey.enqueue(group([add.s(1, 1), add.s(2, 2)]), as: Int.self)
+        let both = try pair(blocking: true, timeout: 5)   // [2, 4]
+        #expect(both == [2, 4])
+        // guide:
         let total = huey.task("total") { (values: [Int]) in values.reduce(0, +) }
         let chordResult = try huey.enqueue(group([add.s(1, 1), add.s(2, 2)]).then(total), as: Int.self)
+        let parts = try chordResult.results(blocking: true, timeout: 5)   // [2, 4]
         #expect(try chordResult(blocking: true, timeout: 5) == 6)
+        #expect(parts == [2, 4])
+        huey.immediate = false
+        let clock = TestClock(Date())
+        clock.install(on: huey)
+        // guide:
+        let halves = group([add.s(1, 2), add.s(3, 4)]).then(total)
+        let nested = try huey.enqueue(group([halves, add.s(5, 6)]).then(total, delay: 5), as: Int.self)  // 21
+        while try huey.processNext(owner: .current, in: huey.storage) {}
+        #expect(try huey.scheduled().map(\.id) == [nested.id])
+        clock.advance(5)
+        #expect(try huey.enqueueDueScheduled() == 1)
+        while try huey.processNext(owner: .current, in: huey.storage) {}
+        #expect(try nested(blocking: true, timeout: 5) == 21)
     }
 
     @Test("Locks, rate limits, signals, hooks, inspection")
@@ -126,10 +162,16 @@ struct GuideDocTests {
         #expect(nightly.options.lock == "reports-lock")
         // guide:
         let fetched = try huey.rateLimit("api", limit: 10, per: 60) { "fetched" }
-        #expect(fetched == "fetched")
+        let api = huey.rateLimit("api", limit: 10, per: 60)   // a RateLimit to keep
+        try api.acquire()
+        let used = try api.currentUsage
+        try api.reset()                                        // a fresh window
+        #expect(fetched == "fetched" && used == 2)
+        #expect(try api.currentUsage == 0)
         // guide:
         huey.signal { signal, call, error in print(signal, call.name) }
-        huey.signal(.error, .complete) { signal, call, error in print("finished:", call.id) }
+        let finished = huey.signal(.error, .complete) { signal, call, error in print("finished:", call.id) }
+        huey.disconnectSignal(finished, .complete)   // that handler now hears only .error
         huey.preExecute("audit") { call in print("about to run", call.name) }
         huey.postExecute("audit") { call, value, error in print("ran", call.name) }
         huey.onStartup("connect") { print("worker starting") }
@@ -139,6 +181,8 @@ struct GuideDocTests {
         let counts = (try huey.pendingCount, try huey.scheduledCount, try huey.resultCount)
         try huey.put("config", ["mode": "fast"])
         let config = try huey.get("config", as: [String: String].self, peek: true)
+        let removed = try huey.delete("config")   // true
         #expect(waiting.isEmpty && later2.isEmpty && counts == (0, 0, 0) && config == ["mode": "fast"])
+        #expect(removed)
     }
 }
