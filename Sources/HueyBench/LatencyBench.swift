@@ -23,7 +23,8 @@ enum LatencyBench {
             let enqueuedAt = BenchClock.wall()
             let result = try queue.stamp()
             let deadline = BenchClock.monotonic() + 10
-            // Poll with a read (hasData) so the driver never takes the write lock while waiting.
+            // Poll with isReady, a peek until the result is there, so the driver never takes the
+            // write lock while waiting.
             while try !result.isReady {
                 if BenchClock.monotonic() > deadline { throw BenchError("call \(index) did not run within 10 s") }
                 BenchClock.sleep(0.001)

@@ -95,12 +95,16 @@ public final class TaskResult<R: Sendable>: Sendable {
         }
     }
 
-    /// Whether the result is in the store (or already read by this handle).
-    /// - Throws: ``StorageError``.
+    /// Whether the result is there. A value in the store is read into this handle, so a
+    /// later read cannot miss it, as Huey's `is_ready` (another handle then no longer sees
+    /// it); an error result stays in the store for the read that throws it.
+    /// - Throws: ``StorageError``; ``CodecError`` when the stored value does not decode as `R`.
     public var isReady: Bool {
         get throws {
             if cached.withLock({ $0 != nil }) { return true }
-            return try huey.storage.hasData(key: id)
+            guard let outcome = try huey.readOutcome(id: id, preserve: true) else { return false }
+            if case .value = outcome { _ = try get() }
+            return true
         }
     }
 

@@ -4,7 +4,7 @@ import Synchronization
 import Testing
 
 /// Huey's `BaseTestCase` for the ports of its API tests: a `MemoryHuey` on a clock the test
-/// moves by hand (starting at the real time), with Huey's `dequeue()`, `execute(task)` and
+/// moves by hand (starting at the real time's whole second), with Huey's `dequeue()`, `execute(task)` and
 /// `execute_next()`, which return what the call returned (`nil` when it did not run or failed).
 final class APIHarness: Sendable {
     let huey: MemoryHuey
@@ -13,7 +13,7 @@ final class APIHarness: Sendable {
 
     init(name: String = "compat", results: Bool = true) {
         huey = MemoryHuey(name: name, results: results)
-        clock = TestClock(Date())
+        clock = TestClock(Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)))
         clock.install(on: huey)
         let slot = lastValue
         huey.postExecute("harness.value") { _, value, _ in slot.value.withLock { $0 = value } }
@@ -62,4 +62,11 @@ final class Recorded<T: Sendable>: Sendable {
 
     func append(_ item: T) { items.withLock { $0.append(item) } }
     var all: [T] { items.withLock { $0 } }
+}
+
+/// Whether `date` is `seconds` (Unix time) to within a microsecond: a `Date` does not keep
+/// every bit of a Unix time it was made from.
+func isAbout(_ date: Date?, _ seconds: Double) -> Bool {
+    guard let date else { return false }
+    return abs(date.timeIntervalSince1970 - seconds) < 1e-6
 }
