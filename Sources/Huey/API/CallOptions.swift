@@ -47,10 +47,11 @@ public struct CallOptions: Sendable, Hashable {
     }
 
     /// The message of a call of `name` with `args`: these options over the task's `defaults`.
-    /// A `delay` is turned into an absolute eta now (`clock`), as Huey does when a call is made.
-    func message(name: String, args: [JSONValue], defaults: TaskOptions, now: Date) -> Message {
+    /// A `delay` is turned into an absolute eta now (read from `clock`), as Huey does when a
+    /// call is made.
+    func message(name: String, args: [JSONValue], defaults: TaskOptions, clock: () -> Date) -> Message {
         var due = eta?.timeIntervalSince1970
-        if let delay { due = now.timeIntervalSince1970 + delay }
+        if let delay { due = clock().timeIntervalSince1970 + delay }
         return Message(
             id: id ?? CallID.make(), name: name, eta: due, retries: retries ?? defaults.retries,
             retryDelay: retryDelay ?? defaults.retryDelay, retryBackoff: retryBackoff ?? defaults.retryBackoff,

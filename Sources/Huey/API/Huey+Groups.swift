@@ -13,8 +13,8 @@ extension Huey {
         try enqueue(group, as: JSONValue.self)
     }
 
-    /// Enqueues a group with typed handles, as ``enqueue(_:)-(TaskGroup)``.
-    /// - Throws: like ``enqueue(_:)-(TaskGroup)``.
+    /// Enqueues a group with typed handles, as `enqueue(_ group:)`.
+    /// - Throws: like `enqueue(_ group:)`.
     @discardableResult
     public func enqueue<T: Decodable & Sendable>(_ group: TaskGroup, as type: T.Type) throws -> ResultGroup<T> {
         var batch: [Message] = []
@@ -26,14 +26,14 @@ extension Huey {
     /// Enqueues a chord: every member now (in one transaction; a member that is itself a
     /// chord has its own members enqueued), the callback once all have finished.
     /// - Returns: the chord's handle: its value is what the callback returns.
-    /// - Throws: like ``enqueue(_:)-(TaskGroup)``.
+    /// - Throws: like `enqueue(_ group:)`.
     @discardableResult
     public func enqueue(_ chord: Chord) throws -> ChordResult<JSONValue> {
         try enqueue(chord, as: JSONValue.self)
     }
 
-    /// Enqueues a chord with a typed callback handle, as ``enqueue(_:)-(Chord)``.
-    /// - Throws: like ``enqueue(_:)-(TaskGroup)``.
+    /// Enqueues a chord with a typed callback handle, as `enqueue(_ chord:)`.
+    /// - Throws: like `enqueue(_ group:)`.
     @discardableResult
     public func enqueue<T: Decodable & Sendable>(_ chord: Chord, as type: T.Type) throws -> ChordResult<T> {
         var batch: [Message] = []
@@ -48,7 +48,9 @@ extension Huey {
     /// Adds the messages that start `chord` to `batch`: each member tagged with its place in
     /// the chord (on its last stage), nested chords flattened the same way, as Huey's
     /// `_enqueue_chord`. Returns the members' last stages and the callback's stages.
-    private func flatten(_ chord: Chord, into batch: inout [Message]) throws -> (tails: [Message], callback: [Message]) {
+    private func flatten(
+        _ chord: Chord, into batch: inout [Message]
+    ) throws -> (tails: [Message], callback: [Message]) {
         try checkEncoded(chord.callback)
         let callback = chord.callback.message
         let callbackStages = chord.callback.stages

@@ -74,7 +74,7 @@ public struct TaskGroup: Sendable {
 public func group(_ members: [any GroupMember]) -> TaskGroup { TaskGroup(members) }
 
 /// A group whose results feed one callback (Huey's `chord`). Enqueue it with
-/// ``Huey/enqueue(_:as:)-(Chord,_)``; a chord can be a member of another group or chord.
+/// `huey.enqueue(chord)`; a chord can be a member of another group or chord.
 public struct Chord: Sendable {
     /// The members: calls, pipelines or chords.
     public var members: [any GroupMember]

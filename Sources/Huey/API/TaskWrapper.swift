@@ -147,7 +147,7 @@ public final class TaskWrapper<each A: Codable & Sendable, R: Sendable>: TaskDef
     public func makeCall(partialArguments: [any Encodable & Sendable], options: CallOptions) -> TaskCall {
         do {
             let args = try partialArguments.map { try JSONCodec.value($0) }
-            return TaskCall(message: options.message(name: name, args: args, defaults: self.options, now: huey.clock()))
+            return TaskCall(message: message(args: args, options: options))
         } catch {
             return TaskCall(message: Message(name: name), encodingError: "\(error)")
         }
@@ -155,7 +155,11 @@ public final class TaskWrapper<each A: Codable & Sendable, R: Sendable>: TaskDef
 
     private func makeCall(_ args: repeat each A, options: CallOptions) throws -> TaskCall {
         let encoded = try encodeArguments(repeat each args)
-        return TaskCall(message: options.message(name: name, args: encoded, defaults: self.options, now: huey.clock()))
+        return TaskCall(message: message(args: encoded, options: options))
+    }
+
+    private func message(args: [JSONValue], options call: CallOptions) -> Message {
+        call.message(name: name, args: args, defaults: options, clock: { self.huey.clock() })
     }
 
     private func enqueue(_ call: TaskCall) throws -> TaskResult<R> {

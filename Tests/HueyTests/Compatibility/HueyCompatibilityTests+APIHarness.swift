@@ -24,8 +24,8 @@ final class APIHarness: Sendable {
 
     /// Huey's `dequeue()`: claims the next queued call.
     func dequeue(sourceLocation: SourceLocation = #_sourceLocation) throws -> Claim {
-        try #require(
-            try huey.storage.claim(owner: .current, now: clock.seconds), "nothing queued", sourceLocation: sourceLocation)
+        let claim = try huey.storage.claim(owner: .current, now: clock.seconds)
+        return try #require(claim, "nothing queued", sourceLocation: sourceLocation)
     }
 
     /// The message of a claimed call.

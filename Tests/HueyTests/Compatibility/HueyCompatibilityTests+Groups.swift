@@ -307,7 +307,7 @@ extension HueyCompatibilityTests {
             #expect(try r() == [["a", "b"], [["c", "d"], ["e", "f"]], ["g", "h"]])
         }
 
-        @Test("test_nested_chord_callback_pipeline_tail_walking — an inner chord's callback pipeline reports its last stage")
+        @Test("test_nested_chord_callback_pipeline_tail_walking — an inner chord reports its callback's last stage")
         func nestedChordCallbackPipeline() throws {
             let fetch = huey.task("fetch") { (n: Int) in n }
             let innerCombine = huey.task("inner_combine") { (results: [Int]) in results.reduce(0, +) }
@@ -341,7 +341,8 @@ extension HueyCompatibilityTests {
                 state.withLock { $0.append(99) }
                 return -1
             }
-            let r = try huey.enqueue(group((0..<2).map { incr.s($0) }).then(agg).then(finished).error(err), as: Int.self)
+            let chain = group((0..<2).map { incr.s($0) }).then(agg).then(finished).error(err)
+            let r = try huey.enqueue(chain, as: Int.self)
             for _ in 0..<3 { try h.executeNext() }
             #expect(try r.get(preserve: true) == 3)
             #expect(try r.pipelineResults[1]() == nil)
