@@ -80,6 +80,10 @@ struct PythonInteropTests {
         let loud = try python.enqueue(TaskCall(name: "tasks.shout", args: ["hi"]), as: String.self)
         #expect(try loud.get(blocking: true, timeout: 60) == ["HI!"], "\(fixture.log)")
 
+        // Keyword arguments reach the Python function by name.
+        let keyword = try python.enqueue(TaskCall(name: "tasks.shout", kwargs: ["text": "by name"]), as: String.self)
+        #expect(try keyword.get(blocking: true, timeout: 60) == ["BY NAME!"], "\(fixture.log)")
+
         let failing = try python.enqueue(TaskCall(name: "interop_app.fail", args: ["bad input"]), as: String.self)
         let error = #expect(throws: TaskException.self) { try failing.get(blocking: true, timeout: 60) }
         #expect(error?.type == "ValueError", "\(fixture.log)")
