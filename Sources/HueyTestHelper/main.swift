@@ -20,6 +20,8 @@ case "consumer":
     exit(ConsumerCommand.run(rest))
 case "chaos":
     exit(ChaosCommand.run(rest))
+case "interop-consumer":
+    exit(InteropCommand.run(rest))
 case "wait-for-work":
     exit(WaitForWorkCommand.run(rest))
 default:

@@ -18,16 +18,21 @@ extension Huey {
     ///   - timeout: seconds a call may run (process workers are killed; thread workers must
     ///     check ``TaskContext/checkTimeout()``).
     ///   - lock: a lock every call holds while it runs.
-    /// - Precondition: no task named `name` is registered yet.
+    ///   - argumentNames: the arguments' names, one per closure parameter, so keyword
+    ///     arguments (a Python producer's `kwargs`, a dictionary result of the previous
+    ///     stage) bind by name; without names a call with keywords fails with an
+    ///     ``ArgumentDecodingError`` naming the task and the keyword.
+    /// - Precondition: no task named `name` is registered yet; `argumentNames`, when
+    ///   given, has one distinct name per parameter.
     @discardableResult
     public func task<each A: Codable & Sendable, R: Codable & Sendable>(
         _ name: String, retries: Int = 0, retryDelay: Double = 0, retryBackoff: Double = 1,
         expires: Expiry? = nil, timeout: Double? = nil, priority: Double? = nil, lock: String? = nil,
-        _ body: @escaping @Sendable (repeat each A) throws -> R
+        argumentNames: [String]? = nil, _ body: @escaping @Sendable (repeat each A) throws -> R
     ) -> TaskWrapper<repeat each A, R> {
         let options = TaskOptions(
             retries: retries, retryDelay: retryDelay, retryBackoff: retryBackoff, priority: priority,
-            expires: expires, timeout: timeout, lock: lock)
+            expires: expires, timeout: timeout, lock: lock, argumentNames: argumentNames)
         return register(name, options: options, schedule: nil, plainBody: body, contextBody: nil)
     }
 
@@ -37,11 +42,11 @@ extension Huey {
     public func task<each A: Codable & Sendable>(
         _ name: String, retries: Int = 0, retryDelay: Double = 0, retryBackoff: Double = 1,
         expires: Expiry? = nil, timeout: Double? = nil, priority: Double? = nil, lock: String? = nil,
-        _ body: @escaping @Sendable (repeat each A) throws -> Void
+        argumentNames: [String]? = nil, _ body: @escaping @Sendable (repeat each A) throws -> Void
     ) -> TaskWrapper<repeat each A, Void> {
         let options = TaskOptions(
             retries: retries, retryDelay: retryDelay, retryBackoff: retryBackoff, priority: priority,
-            expires: expires, timeout: timeout, lock: lock)
+            expires: expires, timeout: timeout, lock: lock, argumentNames: argumentNames)
         return registerVoid(name, options: options, schedule: nil, plainBody: body, contextBody: nil)
     }
 
@@ -51,12 +56,12 @@ extension Huey {
     public func task<each A: Codable & Sendable, R: Codable & Sendable>(
         _ name: String, retries: Int = 0, retryDelay: Double = 0, retryBackoff: Double = 1,
         expires: Expiry? = nil, timeout: Double? = nil, priority: Double? = nil, lock: String? = nil,
-        context: Bool, _ body: @escaping @Sendable (TaskContext, repeat each A) throws -> R
+        argumentNames: [String]? = nil, context: Bool, _ body: @escaping @Sendable (TaskContext, repeat each A) throws -> R
     ) -> TaskWrapper<repeat each A, R> {
         precondition(context, "huey: a closure taking a TaskContext needs context: true")
         let options = TaskOptions(
             retries: retries, retryDelay: retryDelay, retryBackoff: retryBackoff, priority: priority,
-            expires: expires, timeout: timeout, lock: lock)
+            expires: expires, timeout: timeout, lock: lock, argumentNames: argumentNames)
         return register(name, options: options, schedule: nil, plainBody: nil, contextBody: body)
     }
 
@@ -66,12 +71,12 @@ extension Huey {
     public func task<each A: Codable & Sendable>(
         _ name: String, retries: Int = 0, retryDelay: Double = 0, retryBackoff: Double = 1,
         expires: Expiry? = nil, timeout: Double? = nil, priority: Double? = nil, lock: String? = nil,
-        context: Bool, _ body: @escaping @Sendable (TaskContext, repeat each A) throws -> Void
+        argumentNames: [String]? = nil, context: Bool, _ body: @escaping @Sendable (TaskContext, repeat each A) throws -> Void
     ) -> TaskWrapper<repeat each A, Void> {
         precondition(context, "huey: a closure taking a TaskContext needs context: true")
         let options = TaskOptions(
             retries: retries, retryDelay: retryDelay, retryBackoff: retryBackoff, priority: priority,
-            expires: expires, timeout: timeout, lock: lock)
+            expires: expires, timeout: timeout, lock: lock, argumentNames: argumentNames)
         return registerVoid(name, options: options, schedule: nil, plainBody: nil, contextBody: body)
     }
 
@@ -80,6 +85,7 @@ extension Huey {
         plainBody: (@Sendable (repeat each A) throws -> R)?,
         contextBody: (@Sendable (TaskContext, repeat each A) throws -> R)?
     ) -> TaskWrapper<repeat each A, R> {
+        KeywordArguments.check(options.argumentNames, task: name, arity: packCount(repeat (each A).self))
         let wrapper = TaskWrapper(
             name: name, huey: self, options: options, plainBody: plainBody, contextBody: contextBody,
             decodeResult: { try JSONCodec.convert($0, to: R.self) })
@@ -95,6 +101,7 @@ extension Huey {
         plainBody: (@Sendable (repeat each A) throws -> Void)?,
         contextBody: (@Sendable (TaskContext, repeat each A) throws -> Void)?
     ) -> TaskWrapper<repeat each A, Void> {
+        KeywordArguments.check(options.argumentNames, task: name, arity: packCount(repeat (each A).self))
         let wrapper = TaskWrapper(
             name: name, huey: self, options: options, plainBody: plainBody, contextBody: contextBody,
             decodeResult: { _ in () })

@@ -15,9 +15,14 @@ public struct TaskCall: Sendable, Hashable {
     var encodingError: String?
 
     /// A call of the task `name` with JSON arguments, for producers without the typed
-    /// wrapper (admin tools, other languages' messages, tests).
-    public init(name: String, args: [JSONValue] = [], id: String? = nil, priority: Double? = nil) {
-        self.init(message: Message(id: id ?? CallID.make(), name: name, priority: priority, args: args))
+    /// wrapper (admin tools, tasks run by another language's consumer, tests). `kwargs`
+    /// are keyword arguments, as a Python task takes them; a Swift task binds them only
+    /// when it declares `argumentNames`.
+    public init(
+        name: String, args: [JSONValue] = [], kwargs: [String: JSONValue] = [:], id: String? = nil,
+        priority: Double? = nil
+    ) {
+        self.init(message: Message(id: id ?? CallID.make(), name: name, priority: priority, args: args, kwargs: kwargs))
     }
 
     init(message: Message, encodingError: String? = nil) {
@@ -31,6 +36,9 @@ public struct TaskCall: Sendable, Hashable {
     public var name: String { message.name }
     /// Positional arguments as JSON.
     public var args: [JSONValue] { message.args }
+    /// Keyword arguments (a Python producer's `kwargs`, or a dictionary result of the
+    /// previous stage).
+    public var kwargs: [String: JSONValue] { message.kwargs }
     /// When the call becomes due, if it is delayed.
     public var eta: Date? { message.eta.map { Date(timeIntervalSince1970: $0) } }
     /// Queue priority (higher first).

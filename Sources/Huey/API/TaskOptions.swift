@@ -18,12 +18,17 @@ public struct TaskOptions: Sendable {
     public var timeout: Double? = nil
     /// A lock every call holds while it runs (``TaskLockedException`` when taken).
     public var lock: String? = nil
+    /// The names of the task's arguments, in order, so keyword arguments (`kwargs` from a
+    /// Python producer, a dictionary result of the previous stage) bind by name;
+    /// `nil`: positional arguments only.
+    public var argumentNames: [String]? = nil
 
     /// Makes options; every value defaults to Huey's.
     public init(
         retries: Int = 0, retryDelay: Double = 0, retryBackoff: Double = 1, priority: Double? = nil,
-        expires: Expiry? = nil, timeout: Double? = nil, lock: String? = nil
+        expires: Expiry? = nil, timeout: Double? = nil, lock: String? = nil, argumentNames: [String]? = nil
     ) {
+        self.argumentNames = argumentNames
         self.retries = retries
         self.retryDelay = retryDelay
         self.retryBackoff = retryBackoff

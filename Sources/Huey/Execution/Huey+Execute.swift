@@ -171,7 +171,11 @@ extension Huey {
         let context = TaskContext(message: message, huey: self, deadline: deadline)
         let value: JSONValue?
         do {
-            value = try withTaskLock(task.options.lock, storage: storage) { try task.body(context, message.args) }
+            value = try withTaskLock(task.options.lock, storage: storage) {
+                let args = try KeywordArguments.bind(
+                    task: message.name, names: task.options.argumentNames, args: message.args, kwargs: message.kwargs)
+                return try task.body(context, args)
+            }
         } catch {
             try failed(message, task: task, error: error, retryDelay: context.retryDelay, now: now, plan: &plan)
             return
@@ -198,13 +202,7 @@ extension Huey {
         runPostExecuteHooks(call, value: value, error: nil)
         emit(.complete, call)
         if var next = message.completionCallback {
-            if let value {
-                if task.spreadsResult, case .array(let values) = value {
-                    next.args += values
-                } else {
-                    next.args.append(value)
-                }
-            }
+            if let value { extend(&next, with: value, spreads: task.spreadsResult) }
             plan.writes.append(try prepare(next, now: now.timeIntervalSince1970))
         }
         if let chord = message.chordConfig {

@@ -121,6 +121,11 @@ struct GuideDocTests {
         let fibs = try huey.enqueue(fib.s(1, 1).then(fib).then(fib), as: [Int].self)  // [[2,1],[3,2],[5,3]]
         #expect(try fibs.get(blocking: true, timeout: 5) == [[2, 1], [3, 2], [5, 3]])
         // guide:
+        let split = huey.task("split") { (total: Int) in ["a": total, "b": 1] }
+        let minus = huey.task("minus", argumentNames: ["a", "b"]) { (a: Int, b: Int) in a - b }
+        let parts = try huey.enqueue(split.s(10).then(minus), as: JSONValue.self)  // [{"a":10,"b":1}, 9]
+        #expect(try parts.get(blocking: true, timeout: 5) == [["a": 10, "b": 1], 9])
+        // guide:
         let onFailure = huey.task("on_failure") { (error: TaskException) in print("failed:", error.error) }
         let guarded = add.s(1, 2).error(onFailure)
         #expect(guarded.onError?.name == "on_failure")

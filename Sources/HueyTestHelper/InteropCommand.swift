@@ -1,0 +1,37 @@
+import Foundation
+import Huey
+import HueyConsumer
+
+/// `interop-consumer <db-path> <queue-name> [huey command arguments...]`: the Swift side of
+/// the Python interop tests (Tests/HueyConsumerTests/PythonInteropTests.swift).
+///
+/// Opens `SqliteHuey(name: <queue-name>, filename: <db-path>)` and registers the tasks a
+/// Python module `tasks` calls (python/tests/interop/), named by huey's rule
+/// `module.function`:
+/// - `tasks.add(a, b)` and `tasks.mul(a, b)`, with argument names so Python keywords bind;
+/// - `tasks.stamp(tag)`: appends `tag` to `$HUEY_TEST_STAMPS` and returns it, so a test
+///   sees the order calls ran in.
+enum InteropCommand {
+    static func run(_ arguments: [String]) -> Int32 {
+        guard arguments.count >= 2 else {
+            FileHandle.standardError.write(Data("usage: interop-consumer <db-path> <queue-name> [consume ...]\n".utf8))
+            return 2
+        }
+        let huey: Huey
+        do {
+            huey = try SqliteHuey(name: arguments[1], filename: arguments[0])
+        } catch {
+            FileHandle.standardError.write(Data("interop-consumer: \(error)\n".utf8))
+            return 1
+        }
+        // README "Sharing a queue with Python huey": the Swift side.
+        huey.task("tasks.add", argumentNames: ["a", "b"]) { (a: Int, b: Int) in a + b }
+        huey.task("tasks.mul", argumentNames: ["a", "b"]) { (a: Int, b: Int) in a * b }
+        let stamps = ProcessInfo.processInfo.environment["HUEY_TEST_STAMPS"]
+        huey.task("tasks.stamp", argumentNames: ["tag"]) { (tag: String) -> String in
+            if let stamps { ConsumerTasks.appendLine(stamps, tag) }
+            return tag
+        }
+        HueyCommand.main(huey, arguments: Array(arguments.dropFirst(2)))
+    }
+}
