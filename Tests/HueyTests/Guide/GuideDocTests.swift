@@ -123,8 +123,8 @@ struct GuideDocTests {
         // guide:
         let split = huey.task("split") { (total: Int) in ["a": total, "b": 1] }
         let minus = huey.task("minus", argumentNames: ["a", "b"]) { (a: Int, b: Int) in a - b }
-        let parts = try huey.enqueue(split.s(10).then(minus), as: JSONValue.self)  // [{"a":10,"b":1}, 9]
-        #expect(try parts.get(blocking: true, timeout: 5) == [["a": 10, "b": 1], 9])
+        let stages = try huey.enqueue(split.s(10).then(minus), as: JSONValue.self)  // [{"a":10,"b":1}, 9]
+        #expect(try stages.get(blocking: true, timeout: 5) == [["a": 10, "b": 1], 9])
         // guide:
         let onFailure = huey.task("on_failure") { (error: TaskException) in print("failed:", error.error) }
         let guarded = add.s(1, 2).error(onFailure)
