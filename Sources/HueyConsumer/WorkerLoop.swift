@@ -28,6 +28,9 @@ struct WorkerLoop {
     let ownsItsClaims: Bool
     /// Asked before every claim and during waits.
     let shouldStop: () -> Bool
+    /// Called each time the queue is found empty, before the idle wait (a process worker
+    /// looks for periodic tasks registered by its task bodies there).
+    var whenIdle: () -> Void = {}
 
     /// Runs until told to stop or until `--max-tasks`; returns the tasks run.
     @discardableResult
@@ -67,6 +70,7 @@ struct WorkerLoop {
                 delay = nextDelay(after: delay)
                 continue
             }
+            whenIdle()
             wait(for: delay, storage: storage)
             delay = nextDelay(after: delay)
         }
