@@ -24,6 +24,7 @@ import HueyTestSupport
 ///   so a test can see that a SIGHUP re-executed the master in the same process.
 /// - `HUEY_TEST_SIGNALS=path`: appends `<signal> <task> <id> <pid>` for every signal.
 /// - `HUEY_TEST_TALLY=path`: where `tally` and dynamic periodic tasks write.
+/// - `HUEY_TEST_URGENT_PERIODIC=1`: registers the periodic task `urgent` (priority 100).
 /// - `HUEY_TEST_SIGNER=1`: sets `huey.messageSigner` to ``PrefixSigner``.
 /// - `HUEY_CHAOS_JOURNAL=path`: the chaos tasks' journal (see ``ChaosTasks``).
 enum ConsumerCommand {

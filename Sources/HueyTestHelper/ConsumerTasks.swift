@@ -126,6 +126,13 @@ enum ConsumerTasks {
         if let file = environment["HUEY_TEST_PERIODIC_FILE"] {
             try registerPeriodic(on: huey, file: file)
         }
+
+        if environment["HUEY_TEST_URGENT_PERIODIC"] == "1" {
+            // `urgent`: every minute at priority 100, appends "urgent <pid>" to $HUEY_TEST_TALLY.
+            huey.periodicTask("urgent", try crontab(minute: "*"), priority: 100) {
+                if let tally { appendLine(tally, "urgent \(getpid())") }
+            }
+        }
     }
 
     /// `record`, every minute (`crontab(minute: "*")`).

@@ -30,6 +30,51 @@ extension ConsumerProcessTests {
             #expect(ran.end - ran.start >= 1.95 && ran.pid == master.pid)
         }
 
+        /// An idle worker sleeps in `waitForWork` for the current delay, so the number of
+        /// times it goes to sleep (voluntary context switches) shows its delays: with
+        /// `-d 0.01 -b 1` it stays at 10 ms; with `-b 2` it grows to `-m 2` within a few waits.
+        @Test("-b: an idle worker's wait grows by the backoff factor (-b 2) or stays at -d (-b 1)",
+              .timeLimit(.minutes(1)))
+        func backoffSlowsIdlePolling() throws {
+            func idleSwitchesPerSecond(backoff: String) throws -> Double {
+                let fixture = try ConsumerFixture()
+                defer { fixture.stop() }
+                let master = try fixture.start(
+                    ["consume", "-w", "1", "-k", "process", "-d", "0.01", "-m", "2", "-b", backoff])
+                let worker = try #require(fixture.waitForWorkers(of: master, count: 1)?.first, "\(fixture.log)")
+                // Let the delay settle (-b 2 reaches 2 s after eight waits, about 2.6 s).
+                usleep(3_000_000)
+                let first = try #require(voluntarySwitches(of: worker.pid))
+                let start = now()
+                usleep(2_000_000)
+                let second = try #require(voluntarySwitches(of: worker.pid))
+                return Double(second - first) / (now() - start)
+            }
+            let flat = try idleSwitchesPerSecond(backoff: "1")
+            let growing = try idleSwitchesPerSecond(backoff: "2")
+            note("-b: idle worker sleeps \(flat)/s with -d 0.01 -b 1, \(growing)/s with -b 2 -m 2")
+            #expect(flat >= 30, "-b 1 -d 0.01 should wake about 100 times a second, woke \(flat)/s")
+            #expect(growing <= 10, "-b 2 -m 2 should wake a few times a second, woke \(growing)/s")
+        }
+
+        @Test("-l: the log goes to the file, master and worker lines alike, and not to standard error",
+              .timeLimit(.minutes(1)))
+        func logfile() throws {
+            let fixture = try ConsumerFixture()
+            defer { fixture.stop() }
+            let path = fixture.file("consumer.log")
+            let master = try fixture.start(["consume", "-w", "1", "-k", "process", "-v", "-l", path])
+            try #require(fixture.waitForWorkers(of: master, count: 1) != nil, "\(fixture.log)")
+            #expect(try fixture.tasks.work(3, 0)(blocking: true, timeout: 10).value == 3)
+            master.send(SIGINT)
+            #expect(exited(master.waitForExit(timeout: 10), code: 0))
+            let log = lines(of: path)
+            #expect(log.contains { $0.contains("[master \(master.pid)] Huey consumer started") }, "\(log)")
+            #expect(log.contains { $0.contains("[worker ") }, "\(log)")
+            #expect(log.last?.hasSuffix("Consumer exiting.") == true, "\(log)")
+            #expect(master.standardError.isEmpty, "\(master.standardError)")
+        }
+
         @Test("-n: no periodic task is enqueued while three (simulated) minute boundaries pass",
               .timeLimit(.minutes(1)))
         func noPeriodic() throws {
@@ -228,4 +273,13 @@ private func isSimple(_ line: String) -> Bool {
     let digits = [0, 1, 3, 4, 6, 7].allSatisfy { characters[$0].isASCII && characters[$0].isNumber }
     return digits && characters[2] == ":" && characters[5] == ":" && characters[8] == " " && characters[9] != " "
         && !line.contains("[master ") && !line.contains("[worker ")
+}
+
+/// The voluntary context switches of process `pid` so far (/proc/PID/status).
+private func voluntarySwitches(of pid: Int32) -> Int? {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+    for line in text.split(separator: "\n") where line.hasPrefix("voluntary_ctxt_switches:") {
+        return Int(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces))
+    }
+    return nil
 }

@@ -74,6 +74,42 @@ extension ConsumerProcessTests {
     }
 }
 
+extension ConsumerProcessTests.Scheduling {
+    @Test("A periodic task's priority: enqueued behind queued calls, it runs before them", .timeLimit(.minutes(1)))
+    func periodicPriority() throws {
+        let fixture = try ConsumerFixture()
+        defer { fixture.stop() }
+        let tally = fixture.file("tally")
+        // A real second is a minute of the consumer's clock; `urgent` (priority 100) is due every minute.
+        let master = try fixture.start(
+            ["consume", "-w", "1", "-k", "process", "-s", "1"],
+            environment: ["HUEY_TEST_TIME_SCALE": "60", "HUEY_TEST_TALLY": tally, "HUEY_TEST_URGENT_PERIODIC": "1"])
+        try #require(fixture.waitForWorkers(of: master, count: 1) != nil, "\(fixture.log)")
+        // Hold the only worker, queue plain calls, then wait for the master to enqueue `urgent` behind them.
+        let fifo = fixture.file("hold.fifo")
+        try #require(mkfifo(fifo, 0o600) == 0)
+        let marker = fixture.file("hold.marker")
+        let hold = try fixture.tasks.readFifo(fifo, marker)
+        try #require(poll(timeout: 10) { lines(of: marker).count == 1 }, "\(fixture.log)")
+        let ranBefore = lines(of: tally).count
+        let plain = try fixture.tasks.tally.map([1, 2, 3])
+        // At least one `urgent` enqueued after the plain calls.
+        let urgentCount = { try fixture.huey.pending().count { $0.name == "urgent" } }
+        let urgentBefore = try urgentCount()
+        try #require(poll(timeout: 10) { try urgentCount() > urgentBefore }, "\(fixture.log)")
+
+        let fd = open(fifo, O_WRONLY | O_NONBLOCK)
+        try #require(fd >= 0)
+        var byte: UInt8 = 1
+        #expect(write(fd, &byte, 1) == 1)
+        close(fd)
+        #expect(try hold(blocking: true, timeout: 10).value == 1)
+        #expect(try plain.get(blocking: true, timeout: 10) == [1, 2, 3])
+        let order = lines(of: tally).dropFirst(ranBefore).map { String($0.split(separator: " ")[0]) }
+        #expect(order.first == "urgent", "ran in order \(order)")
+    }
+}
+
 /// The signals recorded for the call `id`, in order.
 private func signalLines(_ path: String, id: String) -> [(signal: String, pid: Int32)] {
     lines(of: path).compactMap { line in
