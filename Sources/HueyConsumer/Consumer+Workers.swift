@@ -129,7 +129,8 @@ extension Consumer {
     }
 
     /// Asks one worker to finish its task and leave (SIGTTOU): the newest idle one when
-    /// there is one (no claim in the storage), else the newest. Either way it leaves
+    /// there is one (a process holding no claim in the storage; a thread waiting for work),
+    /// else the newest. Either way it leaves
     /// between tasks; a body it is running is never interrupted (see ``WorkerProcess``).
     func retireOneWorker() {
         switch options.workerType {
@@ -143,9 +144,10 @@ extension Consumer {
             logger.info("Retiring \(idle.isEmpty ? "busy" : "idle") worker \(record.number) (pid \(record.pid)).")
         case .thread:
             let live = threads.filter { !$0.isFinished && !$0.isRetiring }
-            guard let thread = live.last else { return }
+            let idle = live.filter(\.isIdle)
+            guard let thread = (idle.isEmpty ? live : idle).last else { return }
             thread.retire()
-            logger.info("Retiring worker thread \(thread.number).")
+            logger.info("Retiring \(idle.isEmpty ? "busy" : "idle") worker thread \(thread.number).")
         }
     }
 

@@ -67,14 +67,18 @@ enum ConsumerTasks {
         }
 
         // `readFifo(fifo, marker)`: opens the named pipe `fifo` (read-write, so it never sees
-        // end-of-file), appends its pid to `marker`, then makes ONE blocking `read` of a byte.
+        // end-of-file), appends its pid (and thread name) to `marker`, then makes ONE blocking `read` of a byte.
         // `value` is read's return: 1 when the byte came, -errno when interrupted.
         huey.task("readFifo") { (fifo: String, marker: String) -> ConsumerRan in
             let start = Date().timeIntervalSince1970
             let fd = open(fifo, O_RDWR | O_CLOEXEC)
             guard fd >= 0 else { return ConsumerRan(value: -1000 - Int(errno), pid: getpid(), start: start, end: start) }
             defer { close(fd) }
-            appendLine(marker, "\(getpid())")
+            // A worker thread (-k thread) adds its name: "<pid> huey-worker-<n>".
+            let text = ((try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "")
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            let thread = text.hasPrefix("huey-worker-") ? " \(text)" : ""
+            appendLine(marker, "\(getpid())\(thread)")
             var byte: UInt8 = 0
             let count = read(fd, &byte, 1)
             let value = count < 0 ? -Int(errno) : count

@@ -63,7 +63,7 @@ extension ConsumerProcessTests {
             let markers = ["a.marker", "b.marker"].map { fixture.file($0) }
             let calls = try (0..<2).map { try fixture.tasks.readFifo(fifos[$0], markers[$0]) }
             try #require(poll(timeout: 10) { markers.allSatisfy { lines(of: $0).count == 1 } }, "\(fixture.log)")
-            let pids = markers.map { Int32(lines(of: $0)[0]) ?? 0 }
+            let pids = markers.map { Int32(lines(of: $0)[0].split(separator: " ")[0]) ?? 0 }
             let numbers = try pids.map { pid in
                 try #require(workerNumber(of: pid, in: master.standardError), "no start line for \(pid)")
             }
@@ -84,6 +84,35 @@ extension ConsumerProcessTests {
             // One worker from now on: the busy one kept working.
             usleep(300_000)
             #expect(fixture.workers(of: master).map(\.pid) == [pids[newer]], "\(fixture.log)")
+        }
+
+        @Test("-k thread: SIGTTOU retires the idle thread, not the newest one busy with a task", .timeLimit(.minutes(1)))
+        func ttouRetiresIdleThread() throws {
+            let fixture = try ConsumerFixture()
+            defer { fixture.stop() }
+            let master = try fixture.start(["consume", "-w", "2", "-k", "thread", "-v"])
+            let fifos = try ["a.fifo", "b.fifo"].map { try makeFifo(fixture.file($0)) }
+            let markers = ["a.marker", "b.marker"].map { fixture.file($0) }
+            let calls = try (0..<2).map { try fixture.tasks.readFifo(fifos[$0], markers[$0]) }
+            try #require(poll(timeout: 10) { markers.allSatisfy { lines(of: $0).count == 1 } }, "\(fixture.log)")
+            // "<pid> huey-worker-<n>": free the task of the OLDER thread; the newest stays busy.
+            let threadNumbers = markers.map { Int(lines(of: $0)[0].split(separator: "-").last ?? "") ?? 0 }
+            try #require(Set(threadNumbers).count == 2, "\(markers.map { lines(of: $0) })")
+            let older = threadNumbers[0] < threadNumbers[1] ? 0 : 1
+            let newer = 1 - older
+            try writeByte(to: fifos[older])
+            #expect(try calls[older](blocking: true, timeout: 10).value == 1)
+
+            master.send(SIGTTOU)
+            #expect(poll(timeout: 5) { master.standardError.contains("worker thread \(threadNumbers[older]) stopping") },
+                    "\(fixture.log)")
+            // The only thread left is the busy one: a new call waits for it.
+            let next = try fixture.tasks.work(7, 0)
+            #expect(try !poll(timeout: 1) { try next() != nil }, "a new call ran while the remaining thread was busy")
+            #expect(try calls[newer]() == nil)
+            try writeByte(to: fifos[newer])
+            #expect(try calls[newer](blocking: true, timeout: 10).value == 1)
+            #expect(try next(blocking: true, timeout: 10).value == 7)
         }
     }
 }
