@@ -36,6 +36,10 @@ extension ConsumerProcessTests {
             let spin = try fixture.tasks.spin(marker)
             let killedLine = "Task spin \(spin.id) ran past its timeout of 1 s"
             #expect(poll(timeout: 15) { master.standardError.contains(killedLine) }, "\(fixture.log)")
+            // Its claim is failed through the signer (not kept as an undecodable dead letter):
+            // after its one retry, the caller sees TaskTimeout.
+            let failure = try #require(throws: TaskException.self) { try spin(blocking: true, timeout: 15) }
+            #expect(failure.isTimeout, "\(failure)")
 
             // An unknown task becomes a dead letter; `dead` shows its name and id.
             let stray = fixture.huey.task("notInTheConsumer") { (_: Int) -> Int in throw StandInRan(name: "stray") }
