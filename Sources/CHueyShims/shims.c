@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <pthread.h>
 #include <fcntl.h>
+#include <time.h>
 
 int _huey_wifexited(int status) { return WIFEXITED(status); }
 int _huey_wexitstatus(int status) { return WEXITSTATUS(status); }
@@ -81,15 +82,38 @@ int _huey_block_all_signals(void) {
 }
 
 static volatile sig_atomic_t huey_stop_flag = 0;
+static int huey_stop_signal = 0;
 
 static void huey_stop_flag_handler(int signal) {
     (void)signal;
     huey_stop_flag = 1;
 }
 
-int _huey_install_stop_flag_handler(int signal) { return set_disposition(signal, huey_stop_flag_handler); }
+int _huey_hold_stop_signal(int signal) {
+    if (set_disposition(signal, huey_stop_flag_handler) != 0) return -1;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, signal);
+    int error = pthread_sigmask(SIG_SETMASK, &set, NULL);
+    if (error != 0) {
+        errno = error;
+        return -1;
+    }
+    huey_stop_signal = signal;
+    return 0;
+}
 
-int _huey_stop_requested(void) { return huey_stop_flag != 0; }
+int _huey_stop_requested(void) {
+    if (huey_stop_flag) return 1;
+    if (huey_stop_signal <= 0) return 0;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, huey_stop_signal);
+    struct timespec zero = {0, 0};
+    /* -1 with EAGAIN: not pending; EINTR: another signal's handler ran, ask again later. */
+    if (sigtimedwait(&set, NULL, &zero) == huey_stop_signal) huey_stop_flag = 1;
+    return huey_stop_flag != 0;
+}
 
 void _huey_reset_stop_flag(void) { huey_stop_flag = 0; }
 

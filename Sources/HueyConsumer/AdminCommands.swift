@@ -56,7 +56,8 @@ struct DeadCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let rows = try CommandContext.current().storage.deadItems().map(DeadRow.init)
+        let huey = try CommandContext.current()
+        let rows = try huey.storage.deadItems().map { DeadRow($0, decodingWith: huey) }
         if output.json { return try AdminOutput.json(rows) }
         AdminOutput.table(DeadRow.headers, rows.map(\.cells), empty: "No dead letters.")
     }

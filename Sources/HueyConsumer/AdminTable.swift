@@ -93,11 +93,13 @@ struct DeadRow: Encodable {
     var name: String?
     var data: String
 
-    init(_ letter: DeadLetter) {
+    /// Reads `letter`; its id and name when `huey` can decode it (through its message
+    /// signer, if any — a letter refused for its signature shows none).
+    init(_ letter: DeadLetter, decodingWith huey: Huey) {
         timestamp = letter.timestamp
         reason = letter.reason
         data = String(decoding: letter.data, as: UTF8.self)
-        if let message = try? JSONCodec.decode(Message.self, from: letter.data) {
+        if let message = try? huey.decodeMessage(letter.data) {
             id = message.id
             name = message.name
         }

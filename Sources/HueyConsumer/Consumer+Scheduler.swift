@@ -38,18 +38,18 @@ extension Consumer {
         }
         for claim in claims where claim.owner.isLocal {
             guard let deadline = claim.deadline, deadline <= clock else { continue }
-            let timeout = Self.timeout(of: claim)
+            let timeout = timeout(of: claim)
             switch options.workerType {
             case .process:
                 guard let record = processes[claim.owner.pid], record.fate == .running || record.fate == .retiring
                 else { continue }
                 logger.warning(
-                    "Task \(Self.describe(claim)) ran past its timeout of \(format(timeout)) s; killing worker \(record.number) (pid \(record.pid)).")
+                    "Task \(describe(claim)) ran past its timeout of \(format(timeout)) s; killing worker \(record.number) (pid \(record.pid)).")
                 terminate(record.pid, fate: .timedOut(token: claim.token, timeout: timeout))
             case .thread:
                 guard claim.owner.pid == masterPID, overrunWarnings.insert(claim.token).inserted else { continue }
                 logger.warning(
-                    "Task \(Self.describe(claim)) ran past its timeout of \(format(timeout)) s; thread workers stop only when the task checks (TaskContext.checkTimeout()).")
+                    "Task \(describe(claim)) ran past its timeout of \(format(timeout)) s; thread workers stop only when the task checks (TaskContext.checkTimeout()).")
             }
         }
         if overrunWarnings.count > 1000 { overrunWarnings.removeAll() }
@@ -87,12 +87,12 @@ extension Consumer {
         switch recovery {
         case .interrupt:
             try huey.interrupt(claim, in: storage)
-            logger.info("Task \(Self.describe(claim)) was interrupted; back in the queue.")
+            logger.info("Task \(describe(claim)) was interrupted; back in the queue.")
         case .timeout(let token, let timeout) where token == claim.token:
             try huey.fail(claim, with: TaskTimeout(timeout: timeout), in: storage)
         case .timeout:
             try huey.interrupt(claim, in: storage)
-            logger.info("Task \(Self.describe(claim)) was interrupted; back in the queue.")
+            logger.info("Task \(describe(claim)) was interrupted; back in the queue.")
         case .crash(let reason, _):
             try huey.fail(claim, with: WorkerCrashed(reason: reason), in: storage)
         }
@@ -115,7 +115,7 @@ extension Consumer {
                 try huey.interrupt(claim, in: storage)
                 // "<pid>." is what log readers (the chaos driver) match; another machine's owner adds " on <host>".
                 let place = claim.owner.isLocal ? "" : " on \(claim.owner.host)"
-                logger.warning("Requeued task \(Self.describe(claim)) left by dead process \(pid)\(place).")
+                logger.warning("Requeued task \(describe(claim)) left by dead process \(pid)\(place).")
             }
         } catch {
             logger.error("health check: cannot recover claims of dead processes: \(error)")
@@ -128,22 +128,22 @@ extension Consumer {
         do {
             for claim in try storage.claims() where claim.owner.isLocal && claim.owner.pid == masterPID && claim.owner.isAlive {
                 try huey.interrupt(claim, in: storage)
-                logger.info("Task \(Self.describe(claim)) was interrupted; back in the queue.")
+                logger.info("Task \(describe(claim)) was interrupted; back in the queue.")
             }
         } catch {
             logger.error("cannot put interrupted tasks back in the queue: \(error); the next consumer will")
         }
     }
 
-    /// "name id" of a claimed call, for logs.
-    static func describe(_ claim: Claim) -> String {
-        guard let message = try? JSONCodec.decode(Message.self, from: claim.data) else { return "(undecodable)" }
+    /// "name id" of a claimed call, for logs (read through the message signer, if any).
+    func describe(_ claim: Claim) -> String {
+        guard let message = try? huey.decodeMessage(claim.data) else { return "(undecodable)" }
         return "\(message.name) \(message.id)"
     }
 
     /// The claimed call's timeout (from its message, else from its deadline).
-    static func timeout(of claim: Claim) -> Double {
-        if let message = try? JSONCodec.decode(Message.self, from: claim.data), let timeout = message.timeout {
+    func timeout(of claim: Claim) -> Double {
+        if let message = try? huey.decodeMessage(claim.data), let timeout = message.timeout {
             return timeout
         }
         return max(0, (claim.deadline ?? claim.claimedAt) - claim.claimedAt)

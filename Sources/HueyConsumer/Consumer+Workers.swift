@@ -128,20 +128,37 @@ extension Consumer {
         logger.warning("Workers are dying at start; next one in \(format(delay)) s.")
     }
 
-    /// Asks the newest worker to finish its task and leave (SIGTTOU).
+    /// Asks one worker to finish its task and leave (SIGTTOU): the newest idle one when
+    /// there is one (a process holding no claim in the storage; a thread waiting for work),
+    /// else the newest. Either way it leaves
+    /// between tasks; a body it is running is never interrupted (see ``WorkerProcess``).
     func retireOneWorker() {
         switch options.workerType {
         case .process:
-            guard let record = processes.values.filter({ $0.fate == .running }).max(by: { $0.number < $1.number })
-            else { return }
+            let candidates = processes.values.filter { $0.fate == .running }
+            let busy = busyWorkerPIDs()
+            let idle = candidates.filter { !busy.contains($0.pid) }
+            guard let record = (idle.isEmpty ? candidates : idle).max(by: { $0.number < $1.number }) else { return }
             processes[record.pid]?.fate = .retiring
             signal(WorkerProcess.stopSignal, to: record.pid)
-            logger.info("Retiring worker \(record.number) (pid \(record.pid)).")
+            logger.info("Retiring \(idle.isEmpty ? "busy" : "idle") worker \(record.number) (pid \(record.pid)).")
         case .thread:
             let live = threads.filter { !$0.isFinished && !$0.isRetiring }
-            guard let thread = live.last else { return }
+            let idle = live.filter(\.isIdle)
+            guard let thread = (idle.isEmpty ? live : idle).last else { return }
             thread.retire()
-            logger.info("Retiring worker thread \(thread.number).")
+            logger.info("Retiring \(idle.isEmpty ? "busy" : "idle") worker thread \(thread.number).")
+        }
+    }
+
+    /// The pids of this machine's processes that hold a claim now; empty when the claims
+    /// cannot be read (logged), so retirement then falls back to the newest worker.
+    private func busyWorkerPIDs() -> Set<pid_t> {
+        do {
+            return Set(try huey.storage.claims().filter(\.owner.isLocal).map(\.owner.pid))
+        } catch {
+            logger.error("cannot read claims to find an idle worker: \(error)")
+            return []
         }
     }
 

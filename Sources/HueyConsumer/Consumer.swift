@@ -75,10 +75,17 @@ public final class Consumer {
     ///
     /// Call it from the main thread of a process that has started no other thread (no
     /// Dispatch, no `async` main) when the workers are processes.
-    /// - Throws: ``ConfigurationError`` for bad options or a multithreaded process;
+    /// - Throws: ``ConfigurationError`` for bad options, a Huey in immediate mode (its
+    ///   calls run when made and never reach a queue, as Huey refuses too) or a
+    ///   multithreaded process;
     ///   ``SystemError`` when the signal pipe cannot be set up; ``StorageError`` when
     ///   locks cannot be flushed at start.
     public func run() throws {
+        if huey.immediate {
+            throw ConfigurationError(
+                "a consumer cannot run a Huey in immediate mode: its calls run when they are made and never reach "
+                    + "the queue. Set huey.immediate = false in the program that runs the consumer.")
+        }
         try options.validate()
         if options.workerType == .process {
             let threadCount = _huey_thread_count()

@@ -111,13 +111,15 @@ enum SignalControl {
         try systemCall("sigaction(\(signal), SIG_IGN)") { _huey_ignore_signal(signal) }
     }
 
-    /// Makes `signal` set the worker stop flag (``stopRequested``).
+    /// Makes `signal` a held stop request in a worker: blocked in this thread (every other
+    /// signal unblocked), so it never interrupts a task body's system calls; the worker
+    /// collects it between tasks through ``stopRequested``.
     /// - Throws: ``SystemError``.
-    static func setStopFlagHandler(_ signal: Int32) throws {
-        try systemCall("sigaction(\(signal), stop flag)") { _huey_install_stop_flag_handler(signal) }
+    static func holdStopSignal(_ signal: Int32) throws {
+        try systemCall("hold stop signal \(signal)") { _huey_hold_stop_signal(signal) }
     }
 
-    /// Whether a stop-flag signal arrived.
+    /// Whether the held stop signal arrived (checked between tasks and during idle waits).
     static var stopRequested: Bool { _huey_stop_requested() != 0 }
 
     /// The signal's name without "SIG", e.g. "INT"; the number when unknown.

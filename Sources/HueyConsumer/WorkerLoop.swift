@@ -28,6 +28,12 @@ struct WorkerLoop {
     let ownsItsClaims: Bool
     /// Asked before every claim and during waits.
     let shouldStop: () -> Bool
+    /// Called each time the queue is found empty, before the idle wait (a process worker
+    /// looks for periodic tasks registered by its task bodies there).
+    var whenIdle: () -> Void = {}
+    /// Told `true` before each attempt to claim and run a call, `false` when the queue was
+    /// empty (a thread worker shows the master whether it is idle, for SIGTTOU).
+    var busyChanged: (Bool) -> Void = { _ in }
 
     /// Runs until told to stop or until `--max-tasks`; returns the tasks run.
     @discardableResult
@@ -50,6 +56,7 @@ struct WorkerLoop {
                 }
             }
             do {
+                busyChanged(true)
                 let retiring = options.maxTasks.map { done + 1 >= $0 } ?? false
                 if try runOne(&next, storage: storage, chaining: !retiring && !shouldStop()) {
                     done += 1
@@ -67,6 +74,8 @@ struct WorkerLoop {
                 delay = nextDelay(after: delay)
                 continue
             }
+            busyChanged(false)
+            whenIdle()
             wait(for: delay, storage: storage)
             delay = nextDelay(after: delay)
         }

@@ -10,9 +10,18 @@ import Logging
 /// | signal | worker does |
 /// | --- | --- |
 /// | SIGINT, SIGHUP, SIGTTIN, SIGTTOU | ignored (a terminal's Ctrl-C reaches the whole process group; the master turns it into a graceful stop) |
-/// | SIGUSR1 | sets the stop flag: finish the current task, then exit 0 (graceful stop, restart, one worker fewer) |
+/// | SIGUSR1 | a stop request: finish the current task, then exit 0 (graceful stop, restart, one worker fewer) |
 /// | SIGTERM | default action: die at once. The master sends it for an immediate stop and for a task past its timeout, and knows which: it puts the task back in the queue (``Huey/interrupt(_:in:)``, no retry used) or records ``TaskTimeout`` |
 /// | parent death | `PR_SET_PDEATHSIG` sends SIGTERM; the worker also checks `getppid()` between tasks |
+///
+/// A graceful stop never touches a running task body. SIGUSR1 stays **blocked** for the
+/// worker's whole life: when it arrives it waits, pending, and interrupts no system call
+/// (a handler would make the body's `usleep`, `read` or `poll` fail with EINTR, and most
+/// code does not resume). The loop takes the pending signal between tasks and in each
+/// slice of its idle wait (``WorkerLoop/waitSlice``), so an idle worker leaves within a
+/// quarter of a second and a busy one right after its task. Threads a task starts inherit
+/// the blocked mask, so none of them receives it either. Only SIGTERM (an immediate stop,
+/// a timeout) cuts a body short.
 ///
 /// Exit statuses: 0 = stopped as asked, retired after `-M`, or its master is gone;
 /// 1 = could not set itself up. Anything else (a signal the master did not send, a
@@ -42,10 +51,13 @@ enum WorkerProcess {
         let owner = ClaimOwner.current
         logger.debug("worker \(number) started (pid \(owner.pid))")
         huey.runStartupHooks()
+        let periodic = DynamicPeriodicWatch(huey: huey, logger: logger)
         let loop = WorkerLoop(
             huey: huey, options: options, logger: logger, owner: owner, ownsItsClaims: true,
-            shouldStop: { SignalControl.stopRequested || getppid() != masterPID })
+            shouldStop: { SignalControl.stopRequested || getppid() != masterPID },
+            whenIdle: periodic.check)
         let done = loop.run()
+        periodic.check()
         huey.runShutdownHooks()
         huey.storage.closeConnections()
         logger.debug("worker \(number) (pid \(owner.pid)) stopping after \(done) tasks")
@@ -53,14 +65,15 @@ enum WorkerProcess {
     }
 
     /// Right after fork, with every signal still blocked: detach from the master's pipe,
-    /// set this worker's dispositions, ask for a signal when the master dies, unblock.
+    /// set this worker's dispositions, ask for a signal when the master dies, unblock all
+    /// but the stop signal.
     private static func setUpSignals(pipe: SignalPipe) throws {
         pipe.detachInChild()
         for signal in [SIGINT, SIGHUP, SIGTTIN, SIGTTOU, SIGPIPE] { try SignalControl.ignore(signal) }
         for signal in [SIGTERM, SIGCHLD, SIGQUIT, SIGUSR2, SIGALRM] { try SignalControl.setDefault(signal) }
         _huey_reset_stop_flag()
-        try SignalControl.setStopFlagHandler(stopSignal)
         try systemCall("prctl(PR_SET_PDEATHSIG)") { _huey_set_parent_death_signal(SIGTERM) }
-        try SignalControl.unblockAll()
+        // Unblocks every signal but the stop request, which stays held (see above).
+        try SignalControl.holdStopSignal(stopSignal)
     }
 }

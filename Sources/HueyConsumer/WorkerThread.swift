@@ -14,6 +14,8 @@ final class WorkerThread: Sendable {
     let stopRequested = Atomic<Bool>(false)
     /// Set by the thread when its loop has ended.
     let finished = Atomic<Bool>(false)
+    /// Whether the thread may be running a call (false only while it waits for work).
+    let busy = Atomic<Bool>(false)
 
     init(number: Int) {
         self.number = number
@@ -21,6 +23,8 @@ final class WorkerThread: Sendable {
 
     /// Whether the thread's loop has ended.
     var isFinished: Bool { finished.load(ordering: .acquiring) }
+    /// Whether the thread is waiting for work (it may claim a call a moment later).
+    var isIdle: Bool { !busy.load(ordering: .relaxed) }
     /// Whether the master asked this thread to stop.
     var isRetiring: Bool { stopRequested.load(ordering: .relaxed) }
     /// Asks this thread to stop after its current task.
@@ -35,12 +39,15 @@ final class WorkerThread: Sendable {
     ///     it ends, to wake the master.
     func start(huey: Huey, options: ConsumerOptions, stopAll: StopFlag, wakeDescriptor: Int32) {
         let thread = Thread { [self] in
+            // Named from inside: that also names the OS thread (ps -L, /proc/…/comm, debuggers).
+            Thread.current.name = "huey-worker-\(number)"
             let logger = Logger(label: "huey.consumer")
             logger.debug("worker thread \(number) started")
             huey.runStartupHooks()
             let loop = WorkerLoop(
                 huey: huey, options: options, logger: logger, owner: ClaimOwner.current, ownsItsClaims: false,
-                shouldStop: { stopAll.isSet || self.stopRequested.load(ordering: .relaxed) })
+                shouldStop: { stopAll.isSet || self.stopRequested.load(ordering: .relaxed) },
+                busyChanged: { self.busy.store($0, ordering: .relaxed) })
             let done = loop.run()
             huey.runShutdownHooks()
             logger.debug("worker thread \(number) stopping after \(done) tasks")
@@ -48,7 +55,6 @@ final class WorkerThread: Sendable {
             var byte = SignalPipe.threadExitedByte
             _ = write(wakeDescriptor, &byte, 1)
         }
-        thread.name = "huey-worker-\(number)"
         thread.start()
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Huey
 import HueyConsumer
 import HueyRedis
+import HueyTestSupport
 
 /// `consumer <db-path> [huey command arguments...]`,
 /// `consumer --file <dir> [huey command arguments...]` or
@@ -21,6 +22,10 @@ import HueyRedis
 /// - `HUEY_TEST_PERIODIC_FILE=path`: registers the periodic task `record`, which logs to `path`.
 /// - `HUEY_TEST_BOOT_LOG=path`: appends `<pid>` to `path` each time this command starts,
 ///   so a test can see that a SIGHUP re-executed the master in the same process.
+/// - `HUEY_TEST_SIGNALS=path`: appends `<signal> <task> <id> <pid>` for every signal.
+/// - `HUEY_TEST_TALLY=path`: where `tally` and dynamic periodic tasks write.
+/// - `HUEY_TEST_URGENT_PERIODIC=1`: registers the periodic task `urgent` (priority 100).
+/// - `HUEY_TEST_SIGNER=1`: sets `huey.messageSigner` to ``PrefixSigner``.
 /// - `HUEY_CHAOS_JOURNAL=path`: the chaos tasks' journal (see ``ChaosTasks``).
 enum ConsumerCommand {
     static let usage = "usage: consumer <db-path> | --file <dir> | --redis <url> <name> [consume|pending|... args]\n"
@@ -37,6 +42,7 @@ enum ConsumerCommand {
         let huey: Huey
         do {
             huey = try storage.open()
+            if environment["HUEY_TEST_SIGNER"] == "1" { huey.messageSigner = PrefixSigner() }
             try ConsumerTasks.register(on: huey, environment: environment)
             ChaosTasks.register(on: huey, journal: environment[ChaosTasks.journalVariable])
         } catch {

@@ -12,6 +12,12 @@ struct ConsumerRan: Codable, Sendable {
     var end: Double
 }
 
+/// What the helper's `fail` task throws.
+struct HelperTaskFailure: Error, CustomStringConvertible {
+    var n: Int
+    var description: String { "fail(\(n)) failed as asked" }
+}
+
 /// The tasks the consumer process tests run, registered by `consumer` before it starts.
 ///
 /// The test process registers the same names with the same options (it cannot import
@@ -22,6 +28,7 @@ struct ConsumerRan: Codable, Sendable {
 /// several processes never interleave; a test reads them to see which process ran what.
 enum ConsumerTasks {
     static func register(on huey: Huey, environment: [String: String]) throws {
+        let tally = environment["HUEY_TEST_TALLY"]
         huey.task("add") { (a: Int, b: Int) in a + b }
 
         // `work(n, ms)`: sleeps `ms` milliseconds, returns n with the worker's pid.
@@ -49,6 +56,62 @@ enum ConsumerTasks {
             return ConsumerRan(value: earlier, pid: getpid(), start: start, end: Date().timeIntervalSince1970)
         }
 
+        // `plainSleep(seconds, marker)`: appends its pid to `marker`, then ONE `usleep` — no
+        // loop resuming it — so a signal that interrupts it shows as a short run.
+        // `value` is usleep's return (0, or -1 when interrupted).
+        huey.task("plainSleep") { (seconds: Double, marker: String) -> ConsumerRan in
+            let start = Date().timeIntervalSince1970
+            appendLine(marker, "\(getpid())")
+            let returned = usleep(UInt32(seconds * 1_000_000))
+            return ConsumerRan(value: Int(returned), pid: getpid(), start: start, end: Date().timeIntervalSince1970)
+        }
+
+        // `readFifo(fifo, marker)`: opens the named pipe `fifo` (read-write, so it never sees
+        // end-of-file), appends its pid (and thread name) to `marker`, then makes ONE blocking `read` of a byte.
+        // `value` is read's return: 1 when the byte came, -errno when interrupted.
+        huey.task("readFifo") { (fifo: String, marker: String) -> ConsumerRan in
+            let start = Date().timeIntervalSince1970
+            let fd = open(fifo, O_RDWR | O_CLOEXEC)
+            guard fd >= 0 else { return ConsumerRan(value: -1000 - Int(errno), pid: getpid(), start: start, end: start) }
+            defer { close(fd) }
+            // A worker thread (-k thread) adds its name: "<pid> huey-worker-<n>".
+            let text = ((try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "")
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            let thread = text.hasPrefix("huey-worker-") ? " \(text)" : ""
+            appendLine(marker, "\(getpid())\(thread)")
+            var byte: UInt8 = 0
+            let count = read(fd, &byte, 1)
+            let value = count < 0 ? -Int(errno) : count
+            return ConsumerRan(value: value, pid: getpid(), start: start, end: Date().timeIntervalSince1970)
+        }
+
+        // `lockedTally(n)`: `tally` under the lock `helper-task-lock` (so `-f` has a task lock
+        // to flush). Not enqueued by the tests.
+        huey.task("lockedTally", lock: "helper-task-lock") { (n: Int) -> Int in
+            if let tally { appendLine(tally, "\(n) \(getpid())") }
+            return n
+        }
+
+        // `fail(n)` (retries 1, retry delay 1 s): always throws.
+        huey.task("fail", retries: 1, retryDelay: 1) { (n: Int) -> Int in
+            throw HelperTaskFailure(n: n)
+        }
+
+        if let signals = environment["HUEY_TEST_SIGNALS"] {
+            // Every signal heard in any process of the consumer: "<signal> <task> <id> <pid>".
+            huey.signal { signal, call, _ in appendLine(signals, "\(signal.rawValue) \(call.name) \(call.id) \(getpid())") }
+        }
+
+        // `registerPeriodic(name)`: registers a periodic task `name` (every minute, appending
+        // "<name> <pid>" to $HUEY_TEST_TALLY) from inside a task body — Huey's "dynamic
+        // periodic task" — and returns 1.
+        huey.task("registerPeriodic") { (name: String) -> Int in
+            huey.periodicTask(name, try crontab(minute: "*")) {
+                if let tally { appendLine(tally, "\(name) \(getpid())") }
+            }
+            return 1
+        }
+
         // `spin(marker)`: appends its pid to `marker`, then never returns.
         huey.task("spin", retries: 1, timeout: 1) { (marker: String) -> Int in
             appendLine(marker, "\(getpid())")
@@ -59,7 +122,6 @@ enum ConsumerTasks {
 
         // `tally(n)`: appends "n pid" to $HUEY_TEST_TALLY (one O_APPEND write) and returns n,
         // so a test can count how often each call ran.
-        let tally = environment["HUEY_TEST_TALLY"]
         huey.task("tally") { (n: Int) -> Int in
             if let tally { appendLine(tally, "\(n) \(getpid())") }
             return n
@@ -67,6 +129,13 @@ enum ConsumerTasks {
 
         if let file = environment["HUEY_TEST_PERIODIC_FILE"] {
             try registerPeriodic(on: huey, file: file)
+        }
+
+        if environment["HUEY_TEST_URGENT_PERIODIC"] == "1" {
+            // `urgent`: every minute at priority 100, appends "urgent <pid>" to $HUEY_TEST_TALLY.
+            huey.periodicTask("urgent", try crontab(minute: "*"), priority: 100) {
+                if let tally { appendLine(tally, "urgent \(getpid())") }
+            }
         }
     }
 

@@ -79,6 +79,25 @@ struct RedisConsumerTests {
         }
     }
 
+    @Test("-f flushes the tasks' locks left in Redis and -L the named extra ones, before any worker starts",
+          .timeLimit(.minutes(1)))
+    func flushLocksAtStart() throws {
+        let fixture = try RedisFixture()
+        defer { fixture.stop() }
+        // Held by this process and never released: what a holder that died leaves behind
+        // until the key's expiry. `helper-task-lock` is the `lock:` of the helper's `lockedTally`.
+        let locks = try ["helper-task-lock", "reports", "untouched"].map { try fixture.huey.storage.lock(named: $0) }
+        for lock in locks { #expect(try lock.tryAcquire()) }
+
+        let master = try fixture.start(["consume", "-w", "1", "-k", "process", "-f", "-L", "reports"])
+        #expect(poll(timeout: 20) { master.standardError.contains("Flushed locks: helper-task-lock, reports") },
+                "\(fixture.log)")
+        #expect(try !fixture.huey.isLocked("helper-task-lock"))
+        #expect(try !fixture.huey.isLocked("reports"))
+        #expect(try fixture.huey.isLocked("untouched"), "a lock neither a task's nor named was flushed")
+        withExtendedLifetime(locks) {}
+    }
+
     @Test("two consumers (separate masters, -w 2 -k process each) on one queue: 5,000 tasks, each run exactly once", .timeLimit(.minutes(3)))
     func twoConsumers() throws {
         let fixture = try RedisFixture()

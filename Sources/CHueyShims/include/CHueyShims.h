@@ -42,11 +42,14 @@ int _huey_thread_count(void);
 /// child never runs the master's handlers). Returns 0 or an error number.
 int _huey_block_all_signals(void);
 
-/// Installs a handler for `signal` that only sets the stop flag read by
-/// `_huey_stop_requested` (a worker's "finish the current task, then exit"). No
-/// SA_RESTART, so a blocking call returns early with EINTR. Returns 0 or -1 with errno.
-int _huey_install_stop_flag_handler(int signal);
-/// Whether the stop flag was set by a signal since the process started (or was reset).
+/// Makes `signal` a worker's held stop request: sets the calling thread's mask to
+/// exactly {signal} (every other signal unblocked) and installs a handler that only sets
+/// the stop flag, as a fallback should a task body unblock it. While blocked, the signal
+/// stays pending and interrupts no system call of a running task; the worker collects it
+/// between tasks with `_huey_stop_requested`. Returns 0 or -1 with errno set.
+int _huey_hold_stop_signal(int signal);
+/// Whether a stop was requested: the flag is set, or the held stop signal is pending (it
+/// is then taken with a zero-timeout sigtimedwait and the flag set, so it stays true).
 int _huey_stop_requested(void);
 /// Clears the stop flag (a freshly forked worker calls this).
 void _huey_reset_stop_flag(void);

@@ -42,9 +42,11 @@ extension Huey {
         return signer.sign(bytes)
     }
 
-    /// Checks the signature (with a signer) and decodes a message from the storage.
+    /// Checks the signature (with a ``messageSigner``) and decodes a message read from the
+    /// storage. The one decoder for queued, scheduled and claimed bytes: workers, the
+    /// consumer's scheduler, its claim recovery and its admin commands all read through it.
     /// - Throws: ``SignatureError``; ``CodecError`` (`.malformed`).
-    func decodeMessage(_ bytes: [UInt8]) throws -> Message {
+    public func decodeMessage(_ bytes: [UInt8]) throws -> Message {
         guard let signer = messageSigner else { return try MessageCodec.decode(bytes) }
         return try MessageCodec.decode(try signer.verify(bytes))
     }

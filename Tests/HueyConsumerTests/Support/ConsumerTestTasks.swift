@@ -35,6 +35,16 @@ struct ConsumerTestTasks {
     /// `longOnce(seconds, marker)` (retries 2): appends its pid to `marker`; only its first
     /// run (empty marker) takes `seconds`; `value` is the number of earlier runs.
     let longOnce: TaskWrapper<Double, String, Ran>
+    /// `plainSleep(seconds, marker)`: appends its pid to `marker`, then one `usleep`;
+    /// `value` is usleep's return (-1 when a signal cut it short).
+    let plainSleep: TaskWrapper<Double, String, Ran>
+    /// `readFifo(fifo, marker)`: appends its pid to `marker`, then one blocking `read` of a
+    /// byte from the named pipe `fifo`; `value` is read's return (1, or -errno).
+    let readFifo: TaskWrapper<String, String, Ran>
+    /// `fail(n)` (retries 1, retry delay 1 s): always throws.
+    let fail: TaskWrapper<Int, Int>
+    /// `registerPeriodic(name)`: registers the periodic task `name` inside its body → 1.
+    let registerPeriodic: TaskWrapper<String, Int>
     /// `spin(marker)` (timeout 1, retries 1): appends its pid to `marker`, never returns.
     let spin: TaskWrapper<String, Int>
     /// `tally(n)`: appends "n pid" to the consumer's `HUEY_TEST_TALLY` file → n.
@@ -46,6 +56,12 @@ struct ConsumerTestTasks {
         nap = huey.task("nap") { (_: Double, _: String) -> Ran in throw StandInRan(name: "nap") }
         longOnce = huey.task("longOnce", retries: 2) { (_: Double, _: String) -> Ran in
             throw StandInRan(name: "longOnce")
+        }
+        plainSleep = huey.task("plainSleep") { (_: Double, _: String) -> Ran in throw StandInRan(name: "plainSleep") }
+        readFifo = huey.task("readFifo") { (_: String, _: String) -> Ran in throw StandInRan(name: "readFifo") }
+        fail = huey.task("fail", retries: 1, retryDelay: 1) { (_: Int) -> Int in throw StandInRan(name: "fail") }
+        registerPeriodic = huey.task("registerPeriodic") { (_: String) -> Int in
+            throw StandInRan(name: "registerPeriodic")
         }
         spin = huey.task("spin", retries: 1, timeout: 1) { (_: String) -> Int in throw StandInRan(name: "spin") }
         tally = huey.task("tally") { (_: Int) -> Int in throw StandInRan(name: "tally") }
