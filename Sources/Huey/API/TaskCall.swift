@@ -61,11 +61,13 @@ public struct TaskCall: Sendable, Hashable {
     }
 
     /// Sets the handler that runs, with the error appended to `args`, when this call fails
-    /// for good.
+    /// (on every failed attempt, see ``Huey/storeIntermediateErrors``). When a handler is set
+    /// already, the new one becomes that handler's error handler, as Huey's `error()`:
+    /// `t.error(a).error(b)` runs `b` when `a` fails.
     public func error(_ task: some TaskDefinition, _ args: any Encodable & Sendable...) -> TaskCall {
         let handler = task.makeCall(partialArguments: args)
         var result = self
-        result.message.errorCallback = handler.message
+        result.message = message.addingErrorHandler(handler.message)
         result.encodingError = encodingError ?? handler.encodingError
         return result
     }
@@ -99,6 +101,15 @@ extension Message {
         } else {
             change(&copy)
         }
+        return copy
+    }
+}
+
+extension Message {
+    /// A copy with `handler` at the end of its chain of error handlers.
+    func addingErrorHandler(_ handler: Message) -> Message {
+        var copy = self
+        copy.errorCallback = errorCallback.map { $0.addingErrorHandler(handler) } ?? handler
         return copy
     }
 }
