@@ -26,11 +26,7 @@ struct Tour {
             let value = try result(blocking: true, timeout: wait + scheduleDelay)
             return "add.schedule((3, 4), delay: \(format(scheduleDelay))) → \(value) after \(since(enqueued)) s"
         }
-        try section(4, "Retries (retries: 2, retryDelay: 1)") {
-            let started = Date()
-            let value = try tasks.flaky()(blocking: true, timeout: wait)
-            return "flaky() failed twice, then \(value), \(since(started)) s in all"
-        }
+        try section(4, "Retries (retries: 2, retryDelay: 1)") { try retries() }
         try section(5, "Priorities") { try priorities() }
         try section(6, "Revoking and restoring") {
             let revoked = try tasks.add.schedule(args: (1, 1), delay: 1)
@@ -42,11 +38,7 @@ struct Tour {
             try waitForSignal(.revoked, atLeast: 1)
             return "revoked call skipped (result: \(try revoked().map(String.init) ?? "none")); restored call → \(value)"
         }
-        try section(7, "Expiration") {
-            _ = try tasks.add.schedule(args: (5, 5), delay: 1, expires: 0.5)
-            try waitForSignal(.expired, atLeast: 1)
-            return "a call due in 1 s that expires after 0.5 s was skipped (signal: expired)"
-        }
+        try section(7, "Expiration") { try expiration() }
         try section(8, "Pipelines") {
             let add = tasks.add
             let sums = try huey.enqueue(add.s(1, 2).then(add, 3).then(add, 4).then(add, 5), as: Int.self)
@@ -87,6 +79,40 @@ struct Tour {
         _ = try blocker(blocking: true, timeout: wait)
         let order = runs.sorted { $0.started < $1.started }.map { String($0.priority) }
         return "enqueued with priorities 0, 1, 10, 50, 90 → ran as \(order.joined(separator: ", "))"
+    }
+
+    /// As in Huey's guide: each failed attempt stores its error, so the caller sees a
+    /// `TaskException` while retries remain; `reset()` then reads the next attempt.
+    private func retries() throws -> String {
+        let started = Date()
+        let result = try tasks.flaky()
+        var seen: [String] = []
+        while true {
+            do {
+                let value = try result(blocking: true, timeout: wait)
+                return "flaky() → \(seen.joined(separator: ", ")), then reset() → \(value), \(since(started)) s in all"
+            } catch let error as TaskException where error.retries > 0 {
+                seen.append("TaskException (\(error.retries) retries left)")
+                result.reset()
+            }
+        }
+    }
+
+    /// The guide's rule: a call must start within `expires` seconds of being enqueued for
+    /// execution — for a scheduled call, of the scheduler moving it to the queue. A call
+    /// that waits behind busy workers past its expiry is skipped.
+    private func expiration() throws -> String {
+        let scheduled = try tasks.add.schedule(args: (5, 5), delay: 2, expires: 1)
+        let value = try scheduled(blocking: true, timeout: wait)
+        let blockers = try [tasks.stamp(-1, 2), tasks.stamp(-1, 2)]
+        guard try waitUntil(timeout: wait, { try huey.pendingCount == 0 }) else {
+            throw TourError("the blocking calls were never claimed")
+        }
+        _ = try tasks.add(6, 6, expires: 0.5)
+        try waitForSignal(.expired, atLeast: 1)
+        for blocker in blockers { _ = try blocker(blocking: true, timeout: wait) }
+        return "add.schedule((5, 5), delay: 2, expires: 1) → \(value) (the 1 s counts from the scheduler "
+            + "enqueueing it); add(6, 6, expires: 0.5) behind two busy workers was skipped (signal: expired)"
     }
 
     /// The tour holds the "reports" lock; a worker's `report` call is refused, then runs

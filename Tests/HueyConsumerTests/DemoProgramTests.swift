@@ -58,6 +58,8 @@ struct DemoProgramTests {
         #expect(output.contains("add(1, 2) → 3"))
         #expect(output.contains("→ [3, 6, 10, 15]"))
         #expect(output.contains("ran as 90, 50, 10, 1, 0"))
+        #expect(output.contains("add.schedule((5, 5), delay: 2, expires: 1) → 10"))  // expiry counted from the move
+        #expect(output.contains("was skipped (signal: expired)"))
         #expect(output.contains("fails with TaskLockedException"))
         #expect(output.contains("Tour complete"))
     }

@@ -47,28 +47,33 @@ extension Huey {
     }
 
     /// Enqueues one message: straight to the schedule when its eta is in the future,
-    /// otherwise to the queue; in immediate mode, runs it at once.
+    /// otherwise to the queue; in immediate mode, runs it at once. `enqueued` or
+    /// `scheduled` is signalled once the message is written.
     /// - Throws: ``CodecError`` (too large / unencodable), ``StorageError``.
     func enqueue(_ message: Message) throws {
-        let write = try prepare(message)
+        let prepared = try prepare(message)
         let storage = self.storage
-        switch write {
+        switch prepared.write {
         case .schedule(let data, let timestamp): try storage.addToSchedule(data, timestamp: timestamp)
         case .enqueue(let data, let priority): try storage.enqueue(data, priority: priority)
         default: break
         }
+        emit(prepared.signal)
         if immediate { try runImmediately() }
     }
 
-    /// Enqueues many messages in one transaction.
+    /// Enqueues many messages in one transaction; signals once it committed.
     /// - Throws: ``CodecError``, ``StorageError``; then nothing was enqueued.
     func enqueue(batch messages: [Message]) throws {
         var queued: [QueueItem] = []
         var scheduled: [(data: [UInt8], timestamp: Double)] = []
+        var signals: [PendingSignal] = []
         queued.reserveCapacity(messages.count)
         let now = clock().timeIntervalSince1970  // one enqueue time for the whole batch
         for message in messages {
-            switch try prepare(message, now: now) {
+            let prepared = try prepare(message, now: now)
+            signals.append(prepared.signal)
+            switch prepared.write {
             case .schedule(let data, let timestamp): scheduled.append((data, timestamp))
             case .enqueue(let data, let priority): queued.append(QueueItem(data: data, priority: priority))
             default: break
@@ -77,16 +82,18 @@ extension Huey {
         let storage = self.storage
         try storage.enqueue(batch: queued)
         for item in scheduled { try storage.addToSchedule(item.data, timestamp: item.timestamp) }
+        for signal in signals { emit(signal) }
         if immediate { try runImmediately() }
     }
 
-    /// Resolves the expiry, encodes, checks the size, and says where the message goes;
-    /// emits `enqueued` or `scheduled`.
+    /// Resolves the expiry (again, as Huey does each time a call is enqueued: a retry, a
+    /// callback, a rescheduled copy), encodes, checks the size, and says where the message
+    /// goes and what to signal (`enqueued` or `scheduled`) once it is written.
     /// - Throws: ``CodecError``.
-    func prepare(_ message: Message, now: Double? = nil) throws -> StorageWrite {
+    func prepare(_ message: Message, now: Double? = nil) throws -> PreparedCall {
         var message = message
         let now = now ?? clock().timeIntervalSince1970
-        if let expires = message.expires, message.expiresResolved == nil {
+        if let expires = message.expires {
             message.expiresResolved = expires.resolved(enqueuedAt: now)
         }
         let data = try encodeMessage(message)
@@ -97,11 +104,12 @@ extension Huey {
                 message: "message for task \(message.name) is \(data.count) bytes; the limit is \(limit)")
         }
         if let eta = message.eta, eta > now {
-            emit(.scheduled, TaskCall(message: message))
-            return .schedule(data: data, timestamp: eta)
+            return PreparedCall(
+                write: .schedule(data: data, timestamp: eta), signal: PendingSignal(.scheduled, TaskCall(message: message)))
         }
-        emit(.enqueued, TaskCall(message: message))
-        return .enqueue(data: data, priority: message.priority ?? 0)
+        return PreparedCall(
+            write: .enqueue(data: data, priority: message.priority ?? 0),
+            signal: PendingSignal(.enqueued, TaskCall(message: message)))
     }
 
     /// Immediate mode: runs everything queued, here and now (nested calls are picked up

@@ -148,3 +148,28 @@ extension Huey {
         }
     }
 }
+
+/// A signal decided while writes are prepared, sent once those writes are committed (so a
+/// handler sees what the signal is about: a stored result, a queued call).
+struct PendingSignal {
+    let signal: HueySignal
+    let call: TaskCall
+    let error: (any Error)?
+
+    init(_ signal: HueySignal, _ call: TaskCall, error: (any Error)? = nil) {
+        self.signal = signal
+        self.call = call
+        self.error = error
+    }
+}
+
+/// A message ready to be written, and the signal to send once it is.
+struct PreparedCall {
+    let write: StorageWrite
+    let signal: PendingSignal
+}
+
+extension Huey {
+    /// Sends a signal decided earlier.
+    func emit(_ pending: PendingSignal) { emit(pending.signal, pending.call, error: pending.error) }
+}

@@ -45,6 +45,14 @@ open class Huey: @unchecked Sendable {
         set { state.withLock { $0.maxMessageSize = newValue } }
     }
 
+    /// Whether a failed attempt with retries left stores its error result and enqueues its
+    /// `on_error` handler (Huey's `store_intermediate_errors`, on by default); off, both wait
+    /// for the final failure. Set it before enqueueing and before the consumer starts.
+    public var storeIntermediateErrors: Bool {
+        get { state.withLock { $0.storeIntermediateErrors } }
+        set { state.withLock { $0.storeIntermediateErrors = newValue } }
+    }
+
     private let baseStorage: any Storage
     let state: Mutex<HueyState>
 
@@ -104,6 +112,7 @@ struct HueyState: Sendable {
     var immediateStorage: MemoryStorage?
     var clock: @Sendable () -> Date = { Date() }
     var maxMessageSize = MessageCodec.defaultMaxMessageSize
+    var storeIntermediateErrors = true
     var signalHandlers: [(connection: SignalConnection, signals: Set<HueySignal>?, handler: SignalHandler)] = []
     var signalConnections = 0
     var preExecute: [(name: String, hook: @Sendable (TaskCall) throws -> Void)] = []

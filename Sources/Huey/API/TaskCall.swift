@@ -83,7 +83,7 @@ public struct TaskCall: Sendable, Hashable {
     }
 
     /// Sets the handler that runs, with the error appended to `args`, when this call fails
-    /// for good. The labeled options are the handler's own (``CallOptions``).
+    /// (see ``error(_:)``). The labeled options are the handler's own (``CallOptions``).
     public func error(
         _ task: some TaskDefinition, _ args: any Encodable & Sendable..., delay: Double? = nil, eta: Date? = nil,
         priority: Double? = nil, retries: Int? = nil, retryDelay: Double? = nil, retryBackoff: Double? = nil,
@@ -96,10 +96,13 @@ public struct TaskCall: Sendable, Hashable {
     }
 
     /// Sets `handler` (a call made with `makeCall(partialArguments:options:)`) as the
-    /// handler that runs, with the error appended to its args, when this call fails for good.
+    /// handler that runs, with the error appended to its args, when this call fails (on every
+    /// failed attempt, see ``Huey/storeIntermediateErrors``). When a handler is set already,
+    /// the new one becomes that handler's error handler, as Huey's `error()`:
+    /// `t.error(a).error(b)` runs `b` when `a` fails.
     public func error(_ handler: TaskCall) -> TaskCall {
         var result = self
-        result.message.errorCallback = handler.message
+        result.message = message.addingErrorHandler(handler.message)
         result.encodingError = encodingError ?? handler.encodingError
         return result
     }
@@ -141,6 +144,15 @@ extension Message {
         } else {
             change(&copy)
         }
+        return copy
+    }
+}
+
+extension Message {
+    /// A copy with `handler` at the end of its chain of error handlers.
+    func addingErrorHandler(_ handler: Message) -> Message {
+        var copy = self
+        copy.errorCallback = errorCallback.map { $0.addingErrorHandler(handler) } ?? handler
         return copy
     }
 }

@@ -10,7 +10,8 @@ import Synchronization
 /// try r(blocking: true, timeout: 5)    // Int, or throws ResultTimeout
 /// ```
 /// Reading a result removes it from the store (unless `preserve: true`); the handle
-/// remembers it, so reading twice gives the same value.
+/// remembers it, so reading twice gives the same value (or throws the same
+/// ``TaskException`` again, as Huey's `Result`; ``reset()`` forgets it).
 public final class TaskResult<R: Sendable>: Sendable {
     /// The call's id.
     public let id: String
@@ -20,7 +21,8 @@ public final class TaskResult<R: Sendable>: Sendable {
     /// for a handle made from an id alone.
     let call: Message?
     private let decode: @Sendable (JSONValue) throws -> R
-    private let cached = Mutex<R?>(nil)
+    /// What this handle read: a value, or the failure (read again, it throws again).
+    private let cached = Mutex<Result<R, TaskException>?>(nil)
 
     init(id: String, huey: Huey, decode: @escaping @Sendable (JSONValue) throws -> R) {
         self.id = id
@@ -63,14 +65,16 @@ public final class TaskResult<R: Sendable>: Sendable {
         blocking: Bool = false, timeout: Double? = nil, backoff: Double = 1.15, maxDelay: Double = 1.0,
         revokeOnTimeout: Bool = false, preserve: Bool = false
     ) throws -> R? {
-        if let value = cached.withLock({ $0 }) { return value }
+        if let outcome = cached.withLock({ $0 }) { return try outcome.get() }
         let deadline = timeout.map { Date(timeIntervalSinceNow: $0) }
         var delay = 0.001
         while true {
             if let outcome = try huey.readOutcome(id: id, preserve: preserve) {
                 switch outcome {
                 case .error(let info):
-                    throw TaskException(info)
+                    let failure = TaskException(info)
+                    cached.withLock { $0 = .failure(failure) }
+                    throw failure
                 case .value(let json):
                     let value: R
                     do {
@@ -79,7 +83,7 @@ public final class TaskResult<R: Sendable>: Sendable {
                         throw CodecError(
                             code: .malformed, message: "result of \(id) (\(json)) is not a \(R.self): \(error)")
                     }
-                    cached.withLock { $0 = value }
+                    cached.withLock { $0 = .success(value) }
                     return value
                 }
             }
@@ -108,7 +112,7 @@ public final class TaskResult<R: Sendable>: Sendable {
         }
     }
 
-    /// Forgets the value this handle read, so the next read goes to the store again.
+    /// Forgets the value or error this handle read, so the next read goes to the store again.
     public func reset() { cached.withLock { $0 = nil } }
 
     /// Revokes this call: a consumer skips it. By default only its next run is skipped

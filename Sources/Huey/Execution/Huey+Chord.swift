@@ -7,41 +7,52 @@ extension Huey {
         "chord:\(config.cid):\(index)"
     }
 
-    /// Stores a member's value with the member's ack.
-    func reportToChord(_ config: ChordConfig, value: JSONValue, plan: inout ExecutionPlan) {
+    /// Stores a member's value with the member's ack, and completes the chord in that same
+    /// transaction when it was the last one to report (``ChordCompletion``): no crash after
+    /// the ack can lose the callback. The callback's `enqueued`/`scheduled` signal is sent
+    /// after the commit, when this ack queued it.
+    /// - Throws: ``CodecError`` when the callback cannot be encoded.
+    func reportToChord(_ config: ChordConfig, value: JSONValue, plan: inout ExecutionPlan) throws {
         let data = (try? JSONCodec.encode(value)) ?? Array("null".utf8)
         plan.writes.append(.put(key: Huey.chordMemberKey(config, config.idx), value: data))
-        plan.chords.append(config)
+        var callback = config.callback.value
+        // The values go where this marker is: a JSON string no argument holds by chance.
+        let token = "\u{1}huey-chord-results:\(config.cid)\u{1}"
+        callback.args.append(.string(token))
+        let now = clock().timeIntervalSince1970
+        if let expires = callback.expires { callback.expiresResolved = expires.resolved(enqueuedAt: now) }
+        let scheduledAt = callback.eta.flatMap { $0 > now ? $0 : nil }
+        let sign: (@Sendable ([UInt8]) -> [UInt8])?
+        if let signer = messageSigner {
+            sign = { signer.sign($0) }
+        } else {
+            sign = nil
+        }
+        let template = try MessageCodec.encode(callback)
+        let placeholder = try JSONCodec.encode(JSONValue.string(token))
+        guard template.firstRange(of: placeholder) != nil else {
+            throw CodecError(code: .unencodable, message: "chord callback \(callback.name): results marker not found")
+        }
+        let completion = ChordCompletion(
+            memberKeys: (0..<config.size).map { Huey.chordMemberKey(config, $0) },
+            template: template, placeholder: placeholder,
+            priority: callback.priority ?? 0, scheduledAt: scheduledAt,
+            sign: sign)
+        plan.writes.append(.completeChord(completion))
+        callback.args.removeLast()
+        plan.chordCallbacks.append((completion.outcome, TaskCall(message: callback), scheduledAt != nil))
     }
 
     /// A call that will not run reports to the chord of its pipeline's last stage.
-    func abortChordMember(_ message: Message, value: JSONValue, plan: inout ExecutionPlan) {
+    /// - Throws: ``CodecError``, as ``reportToChord(_:value:plan:)``.
+    func abortChordMember(_ message: Message, value: JSONValue, plan: inout ExecutionPlan) throws {
         var stage: Message? = message
         while let current = stage {
             if let config = current.chordConfig {
-                reportToChord(config, value: value, plan: &plan)
+                try reportToChord(config, value: value, plan: &plan)
                 return
             }
             stage = current.completionCallback
         }
-    }
-
-    /// Once every member has reported, enqueues the chord's callback exactly once with the
-    /// list of the members' values, and removes the members' values.
-    func completeChordIfReady(_ config: ChordConfig, storage: any Storage) throws {
-        let keys = (0..<config.size).map { Huey.chordMemberKey(config, $0) }
-        let values = try storage.peekMany(keys: keys)
-        guard values.allSatisfy({ $0 != nil }) else { return }
-        let marker = "chord:\(config.cid)"
-        guard try storage.putIfEmpty(key: marker, value: Array("1".utf8)) else { return }
-        let results = values.map { raw in raw.flatMap { try? JSONCodec.decode(JSONValue.self, from: $0) } ?? .null }
-        var callback = config.callback.value
-        callback.args.append(.array(results))
-        switch try prepare(callback) {
-        case .schedule(let data, let timestamp): try storage.addToSchedule(data, timestamp: timestamp)
-        case .enqueue(let data, let priority): try storage.enqueue(data, priority: priority)
-        default: break
-        }
-        for key in keys + [marker] { _ = try storage.deleteData(key: key) }
     }
 }

@@ -3,10 +3,22 @@ import Logging
 import Synchronization
 
 /// What executing one call decided: the writes acknowledged with its claim, and the
-/// chords to check once they are committed.
+/// signals to send once they are committed (a chord's callback only if the ack queued it).
 struct ExecutionPlan {
     var writes: [StorageWrite] = []
-    var chords: [ChordConfig] = []
+    var signals: [PendingSignal] = []
+    var chordCallbacks: [(outcome: ChordOutcome, callback: TaskCall, scheduled: Bool)] = []
+
+    /// Adds a prepared message (a retry, a callback) and its signal.
+    mutating func add(_ prepared: PreparedCall) {
+        writes.append(prepared.write)
+        signals.append(prepared.signal)
+    }
+
+    /// Adds a signal to send after the commit.
+    mutating func signal(_ signal: HueySignal, _ call: TaskCall, error: (any Error)? = nil) {
+        signals.append(PendingSignal(signal, call, error: error))
+    }
 }
 
 extension Huey {
@@ -53,14 +65,18 @@ extension Huey {
         throws -> NextCall?
     {
         let plan = try plan(for: claim, in: storage, unrevoked: unrevoked)
-        let next = try acknowledge(claim, writes: plan.writes, in: storage, claimingNextFor: owner)
-        do {
-            for chord in plan.chords { try completeChordIfReady(chord, storage: storage) }
-        } catch {
-            if let next { _ = try? storage.release(next.claim) }
-            throw error
-        }
+        let (acked, next) = try acknowledge(claim, writes: plan.writes, in: storage, claimingNextFor: owner)
+        guard acked else { return next }  // recovered by someone else meanwhile: nothing was written
+        emitSignals(of: plan)
         return next
+    }
+
+    /// Sends the signals of a committed plan, in order, then the chord callback's.
+    private func emitSignals(of plan: ExecutionPlan) {
+        for signal in plan.signals { emit(signal) }
+        for chord in plan.chordCallbacks where chord.outcome.completed {
+            emit(chord.scheduled ? .scheduled : .enqueued, chord.callback)
+        }
     }
 
     /// Decodes and runs the claimed call; returns what to write with its ack.
@@ -82,7 +98,7 @@ extension Huey {
             if results {
                 plan.writes.append(.put(key: message.id, value: try errorResult(for: message, error: failure)))
             }
-            emit(.error, TaskCall(message: message), error: failure)
+            plan.signal(.error, TaskCall(message: message), error: failure)
             return plan
         }
         try run(
@@ -93,17 +109,17 @@ extension Huey {
 
     /// Acks `claim` with `writes`; with an `owner` and a ``ChainingStorage``, claims the
     /// next call in the same transaction (looking for revocations there too) and returns it.
+    /// `acked` is false when the claim was gone (recovered by someone else): nothing was written.
     private func acknowledge(
         _ claim: Claim, writes: [StorageWrite], in storage: any Storage, claimingNextFor owner: ClaimOwner?
-    ) throws -> NextCall? {
+    ) throws -> (acked: Bool, next: NextCall?) {
         guard let owner, let chaining = storage as? any ChainingStorage else {
-            try storage.ack(claim, writes: writes)
-            return nil
+            return (try storage.ack(claim, writes: writes), nil)
         }
         let outcome = try chaining.ack(
             claim, writes: writes, claimingNextFor: owner, now: clock().timeIntervalSince1970,
             lookingForPrefixes: Huey.revocationPrefixes)
-        return outcome.next.map { NextCall(claim: $0, claimedUnrevoked: !outcome.foundPrefix) }
+        return (outcome.acked, outcome.next.map { NextCall(claim: $0, claimedUnrevoked: !outcome.foundPrefix) })
     }
 
     /// Records that the call held by `claim` failed outside its body (its worker crashed
@@ -117,10 +133,9 @@ extension Huey {
         }
         var plan = ExecutionPlan()
         let task = registry.task(named: message.name)
-        try failed(
-            message, task: task, error: error, retryDelay: message.retryDelay, now: clock(), plan: &plan)
-        try storage.ack(claim, writes: plan.writes)
-        for chord in plan.chords { try completeChordIfReady(chord, storage: storage) }
+        try failed(message, task: task, error: error, retryDelay: message.retryDelay, plan: &plan)
+        guard try storage.ack(claim, writes: plan.writes) else { return }
+        emitSignals(of: plan)
     }
 
     /// Puts an interrupted call (consumer shutdown or restart) back in the queue without
@@ -141,31 +156,32 @@ extension Huey {
         let timestamp = now.timeIntervalSince1970
         if let eta = message.eta, eta > timestamp {
             plan.writes.append(.schedule(data: raw, timestamp: eta))
-            emit(.scheduled, call)
+            plan.signal(.scheduled, call)
             return
         }
         let revokeKeys = task.schedule == nil
             ? [Huey.revokeKey(message.id), Huey.taskRevokeKey(message.name)] : [Huey.taskRevokeKey(message.name)]
         if !unrevoked, try checkRevoked(keys: revokeKeys, consume: true) {
             logger.warning("task \(message.name) \(message.id) was revoked, not executing")
-            emit(.revoked, call)
-            abortChordMember(message, value: .null, plan: &plan)
+            plan.signal(.revoked, call)
+            try abortChordMember(message, value: .null, plan: &plan)
             return
         }
         if let expires = message.expiresResolved, expires < timestamp {
             logger.info("task \(message.name) \(message.id) expired, not executing")
-            emit(.expired, call)
-            abortChordMember(message, value: .null, plan: &plan)
+            plan.signal(.expired, call)
+            try abortChordMember(message, value: .null, plan: &plan)
             return
         }
+        // As Huey: `executing` before the pre-execute hooks, and at once (nothing is written).
+        emit(.executing, call)
         do {
             try runPreExecuteHooks(call)
         } catch {
-            emit(.canceled, call)
-            abortChordMember(message, value: .null, plan: &plan)
+            plan.signal(.canceled, call)
+            try abortChordMember(message, value: .null, plan: &plan)
             return
         }
-        emit(.executing, call)
         let deadline = message.timeout.flatMap { $0 > 0 ? now.addingTimeInterval($0) : nil }  // 0: none, as Huey
         if let deadline { try storage.setDeadline(claim, deadline: deadline.timeIntervalSince1970) }
         let context = TaskContext(message: message, huey: self, deadline: deadline)
@@ -177,11 +193,11 @@ extension Huey {
                 return try task.body(context, args)
             }
         } catch {
-            try failed(message, task: task, error: error, retryDelay: context.retryDelay, now: now, plan: &plan)
+            try failed(message, task: task, error: error, retryDelay: context.retryDelay, plan: &plan)
             return
         }
         logger.info("\(message.name) \(message.id) executed")
-        try succeeded(message, task: task, value: value, now: now, plan: &plan)
+        try succeeded(message, task: task, value: value, plan: &plan)
     }
 
     private func withTaskLock<T>(_ name: String?, storage: any Storage, _ body: () throws -> T) throws -> T {
@@ -192,118 +208,25 @@ extension Huey {
         return try body()
     }
 
+    /// Huey's rules for a call that returned: its result (a `nil` one only with
+    /// `storeNone`), the post-execute hooks, `complete`, the next pipeline stage (given the
+    /// value unless it is `nil`), the chord.
     private func succeeded(
-        _ message: Message, task: RegisteredTask, value: JSONValue?, now: Date, plan: inout ExecutionPlan
+        _ message: Message, task: RegisteredTask, value: JSONValue?, plan: inout ExecutionPlan
     ) throws {
         let call = TaskCall(message: message)
-        if results && task.schedule == nil && (value != nil || storeNone) {
-            plan.writes.append(.put(key: message.id, value: try MessageCodec.encode(.value(value ?? .null))))
+        let returned = value == .null ? nil : value  // an Optional's nil is Huey's None
+        if results && task.schedule == nil && (returned != nil || storeNone) {
+            plan.writes.append(.put(key: message.id, value: try MessageCodec.encode(.value(returned ?? .null))))
         }
-        runPostExecuteHooks(call, value: value, error: nil)
-        emit(.complete, call)
+        runPostExecuteHooks(call, value: returned, error: nil)
+        plan.signal(.complete, call)
         if var next = message.completionCallback {
-            if let value { extend(&next, with: value, spreads: task.spreadsResult) }
-            plan.writes.append(try prepare(next, now: now.timeIntervalSince1970))
+            if let returned { extend(&next, with: returned, spreads: task.spreadsResult) }
+            plan.add(try prepare(next, now: clock().timeIntervalSince1970))
         }
         if let chord = message.chordConfig {
-            reportToChord(chord, value: value ?? .null, plan: &plan)
+            try reportToChord(chord, value: returned ?? .null, plan: &plan)
         }
-    }
-
-    /// Applies Huey's rules for a failed call: signals, retries with delay and backoff,
-    /// the error result, the `on_error` handler and the chord.
-    private func failed(
-        _ original: Message, task: RegisteredTask?, error: any Error, retryDelay: Double, now: Date,
-        plan: inout ExecutionPlan
-    ) throws {
-        var message = original
-        let call = TaskCall(message: message)
-        let timestamp = now.timeIntervalSince1970
-        var retryAt: Double?
-        switch error {
-        case is TaskTimeout:
-            logger.warning("task \(message.name) \(message.id) timed out")
-            emit(.timeout, call, error: error)
-        case let limited as RateLimitExceeded:
-            if limited.retry || message.retries > 0 {
-                retryAt = timestamp + (retryDelay > 0 ? retryDelay : limited.delay)
-                if limited.retry { message.retries += 1 }
-            }
-            emit(.rateLimited, call, error: error)
-        case is TaskLockedException:
-            logger.warning("task \(message.name) \(message.id) not run: \(error)")
-            emit(.locked, call, error: error)
-        case let retry as RetryTask:
-            message.retries += 1
-            if let eta = retry.eta {
-                retryAt = eta.timeIntervalSince1970
-            } else if let delay = retry.delay {
-                retryAt = timestamp + delay
-            }
-        case let cancel as CancelExecution:
-            if cancel.retry == true || (cancel.retry == nil && message.retries > 0) {
-                message.retries = max(message.retries, 1)
-            } else {
-                message.retries = 0
-            }
-            emit(.canceled, call, error: error)
-        case is WorkerCrashed:
-            logger.error("task \(message.name) \(message.id): \(error)")
-            emit(.workerCrashed, call, error: error)
-            emit(.error, call, error: error)
-        default:
-            logger.error("task \(message.name) \(message.id) failed: \(error)")
-            emit(.error, call, error: error)
-        }
-
-        let final = message.retries <= 0
-        let periodic = task?.schedule != nil
-        var errorValue = JSONValue.null
-        if final {
-            let info = makeErrorInfo(for: message, error: error)
-            errorValue = (try? JSONCodec.value(["__huey_error__": info])) ?? .null
-            let encoded = try MessageCodec.encode(.error(info))
-            if results && !periodic {
-                var stage: Message? = message
-                while let current = stage {
-                    plan.writes.append(.put(key: current.id, value: encoded))
-                    stage = current.completionCallback
-                }
-            }
-        }
-        runPostExecuteHooks(call, value: nil, error: error)
-        if final {
-            if var handler = message.errorCallback {
-                handler.args.append(try JSONCodec.value(makeErrorInfo(for: message, error: error)))
-                plan.writes.append(try prepare(handler, now: timestamp))
-            }
-            abortChordMember(message, value: errorValue, plan: &plan)
-            return
-        }
-        emit(.retrying, call, error: error)
-        message.retries -= 1
-        if let retryAt {
-            message.eta = retryAt
-        } else if retryDelay > 0 {
-            message.eta = timestamp + retryDelay
-            message.retryDelay = retryDelay * (message.retryBackoff > 0 ? message.retryBackoff : 1)
-        } else {
-            message.eta = nil
-        }
-        logger.info("requeueing \(message.name) \(message.id), \(message.retries) retries left")
-        plan.writes.append(try prepare(message, now: timestamp))
-    }
-
-    /// The error envelope stored for a failed call.
-    func makeErrorInfo(for message: Message, error: any Error) -> ErrorInfo {
-        let type = error.typeName
-        return ErrorInfo(
-            error: String(describing: error), retries: message.retries,
-            traceback: "task \(message.name) (\(message.id)) failed with \(type): \(error)",
-            taskID: message.id, type: type)
-    }
-
-    private func errorResult(for message: Message, error: any Error) throws -> [UInt8] {
-        try MessageCodec.encode(.error(makeErrorInfo(for: message, error: error)))
     }
 }

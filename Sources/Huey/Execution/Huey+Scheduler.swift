@@ -5,14 +5,27 @@ import Synchronization
 extension Huey {
     /// Moves every scheduled call due at `now` to the queue in one atomic step (a master
     /// killed midway loses nothing); returns how many moved. The consumer's master calls
-    /// this every scheduler tick. An entry that does not decode moves with priority 0 and
-    /// becomes a dead letter when a worker takes it.
+    /// this every scheduler tick. As Huey's scheduler enqueueing a call, a relative expiry
+    /// is resolved again from `now`, and `enqueued` is signalled for each call once moved.
+    /// An entry that does not decode moves unchanged with priority 0 and becomes a dead
+    /// letter when a worker takes it.
     /// - Throws: ``StorageError``.
     @discardableResult
     public func enqueueDueScheduled(now: Date? = nil) throws -> Int {
-        try storage.promoteDue(timestamp: (now ?? clock()).timeIntervalSince1970) { data in
-            (try? self.decodeMessage(data))?.priority ?? 0
+        let now = (now ?? clock()).timeIntervalSince1970
+        var moved: [Message] = []
+        let count = try storage.promoteDue(timestamp: now) { data in
+            guard var message = try? self.decodeMessage(data) else { return QueueItem(data: data, priority: 0) }
+            moved.append(message)
+            let priority = message.priority ?? 0
+            guard case .seconds = message.expires else { return QueueItem(data: data, priority: priority) }
+            message.expiresResolved = message.expires?.resolved(enqueuedAt: now)
+            guard let rewritten = try? self.encodeMessage(message) else { return QueueItem(data: data, priority: priority) }
+            return QueueItem(data: rewritten, priority: priority)
         }
+        // The suffix: the last run of `prepare` when a storage ran its transaction twice.
+        for message in moved.suffix(count) { emit(.enqueued, TaskCall(message: message)) }
+        return count
     }
 
     /// Enqueues every periodic task whose schedule matches the minute of `date`; returns

@@ -16,7 +16,7 @@ public final class BlackHoleStorage: Storage {
     public func flushQueue() throws {}
     public func addToSchedule(_ data: [UInt8], timestamp: Double) throws {}
     public func readSchedule(timestamp: Double) throws -> [[UInt8]] { [] }
-    public func promoteDue(timestamp: Double, priority: ([UInt8]) -> Double) throws -> Int { 0 }
+    public func promoteDue(timestamp: Double, prepare: ([UInt8]) -> QueueItem) throws -> Int { 0 }
     public func scheduledItems(limit: Int?) throws -> [[UInt8]] { [] }
     public func scheduleSize() throws -> Int { 0 }
     public func flushSchedule() throws {}

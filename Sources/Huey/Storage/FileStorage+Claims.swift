@@ -56,7 +56,7 @@ extension FileStorage {
         }
     }
 
-    /// The file content of a write's temp file.
+    /// The file content of a write's temp file (a chord completion has none of its own).
     private func content(of write: StorageWrite) -> [UInt8] {
         switch write {
         case .put(_, let value): return value
@@ -64,7 +64,39 @@ extension FileStorage {
         case .schedule(let data, _): return data
         case .dead(let data, let reason):
             return Self.deadContent(data, reason: reason, at: Date().timeIntervalSince1970)
+        case .completeChord: return []
         }
+    }
+
+    /// Completes a chord under the storage lock, after the ack's other writes: when every
+    /// member's value is there, the callback's file is renamed into the queue (the commit
+    /// point: a crash before leaves the claim, whose re-run completes the chord), then the
+    /// values are removed.
+    private func complete(_ completion: ChordCompletion, counters: StorageLockFile.Counters) throws {
+        var values: [[UInt8]] = []
+        for key in completion.memberKeys {
+            guard let value = try peekData(key: key) else { return }
+            values.append(value)
+        }
+        let sequence = try counters.reserve(.entries)
+        let target: String
+        let data: [UInt8]
+        switch completion.callbackWrite(values: values) {
+        case .schedule(let bytes, let timestamp):
+            (target, data) = ("\(scheduleDirectory)/\(FileNames.scheduleEntry(timestamp: timestamp, sequence: sequence))", bytes)
+        case .enqueue(let bytes, let priority):
+            (target, data) = ("\(queueDirectory)/\(FileNames.queueEntry(priority: priority, sequence: sequence))", bytes)
+        default: return
+        }
+        let temp = try writeTemp(data)
+        do {
+            try moveTemp(temp, to: target)
+        } catch {
+            removeQuietly([temp])
+            throw error
+        }
+        for key in completion.memberKeys { _ = try deleteData(key: key) }
+        completion.outcome.markCompleted()
     }
 
     /// Applies `writes` and drops the claim, atomically for other processes (under the
@@ -81,7 +113,12 @@ extension FileStorage {
                     removeQuietly(temps)
                     return false
                 }
-                let numbered = writes.count(where: { if case .put = $0 { false } else { true } })
+                let numbered = writes.count(where: {
+                    switch $0 {
+                    case .put, .completeChord: false
+                    default: true
+                    }
+                })
                 var sequence = numbered > 0 ? try counters.reserve(.entries, count: numbered) : 0
                 for (write, temp) in zip(writes, temps) {
                     switch write {
@@ -95,9 +132,13 @@ extension FileStorage {
                         try moveTemp(temp, to: "\(scheduleDirectory)/\(entry)")
                     case .dead:
                         try moveTemp(temp, to: "\(deadDirectory)/\(FileNames.deadEntry(sequence: sequence))")
+                    case .completeChord:
+                        removeQuietly([temp])
+                        continue
                     }
                     if case .put = write {} else { sequence &+= 1 }
                 }
+                for case .completeChord(let completion) in writes { try complete(completion, counters: counters) }
                 try FileSystemCalls.unlinkIfPresent(path + FileNames.deadlineSuffix)
                 try FileSystemCalls.unlinkIfPresent(path)
                 try syncDirectories(

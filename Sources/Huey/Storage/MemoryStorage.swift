@@ -82,11 +82,14 @@ public final class MemoryStorage: Storage, @unchecked Sendable {
         }
     }
 
-    public func promoteDue(timestamp: Double, priority: ([UInt8]) -> Double) throws -> Int {
+    public func promoteDue(timestamp: Double, prepare: ([UInt8]) -> QueueItem) throws -> Int {
         locked {
             let due = schedule.prefix { $0.timestamp <= timestamp }
             schedule.removeFirst(due.count)
-            for entry in due { insertQueued(entry.data, priority: priority(entry.data)) }
+            for entry in due {
+                let item = prepare(entry.data)
+                insertQueued(item.data, priority: item.priority)
+            }
             return due.count
         }
     }
@@ -183,6 +186,12 @@ public final class MemoryStorage: Storage, @unchecked Sendable {
         case .schedule(let bytes, let timestamp): insertScheduled(bytes, timestamp: timestamp)
         case .dead(let bytes, let reason):
             dead.append(DeadLetter(data: bytes, reason: reason, timestamp: Date().timeIntervalSince1970))
+        case .completeChord(let completion):
+            let values = completion.memberKeys.compactMap { data[$0] }
+            guard values.count == completion.memberKeys.count else { return }
+            for key in completion.memberKeys { data.removeValue(forKey: key) }
+            apply(completion.callbackWrite(values: values))
+            completion.outcome.markCompleted()
         }
     }
 

@@ -64,6 +64,16 @@ extension SqliteStorage {
             try connection.run(SqliteSQL.addToSchedule, [.text(name), .blob(data), .real(timestamp)])
         case .dead(let data, let reason):
             try addDead(data, reason: reason, on: connection)
+        case .completeChord(let completion):
+            var values: [[UInt8]] = []
+            for key in completion.memberKeys {
+                guard let value = try connection.queryFirst(SqliteSQL.peek, [.text(name), .text(key)], row: { $0.blob(0) })
+                else { return }
+                values.append(value)
+            }
+            for key in completion.memberKeys { try connection.run(SqliteSQL.deleteKey, [.text(name), .text(key)]) }
+            try apply(completion.callbackWrite(values: values), on: connection)
+            completion.outcome.markCompleted()
         }
     }
 

@@ -3,12 +3,13 @@ import Foundation
 extension SqliteStorage {
     /// Moves the due scheduled messages into the queue in one transaction.
     /// - Throws: ``StorageError``; then nothing moved.
-    public func promoteDue(timestamp: Double, priority: ([UInt8]) -> Double) throws -> Int {
+    public func promoteDue(timestamp: Double, prepare: ([UInt8]) -> QueueItem) throws -> Int {
         try write { connection in
             let due = try connection.query(SqliteSQL.dueItems, [.text(name), .real(timestamp)]) { $0.blob(0) }
             guard !due.isEmpty else { return 0 }
             for data in due {
-                try connection.run(SqliteSQL.enqueue, [.text(name), .blob(data), .real(priority(data))])
+                let item = prepare(data)
+                try connection.run(SqliteSQL.enqueue, [.text(name), .blob(item.data), .real(item.priority)])
             }
             try connection.run(SqliteSQL.deleteDue, [.text(name), .real(timestamp)])
             return due.count

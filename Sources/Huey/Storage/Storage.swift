@@ -46,11 +46,12 @@ public protocol Storage: AnyObject, Sendable {
     /// Removes and returns the messages due at or before `timestamp`, earliest first.
     /// - Throws: ``StorageError``.
     func readSchedule(timestamp: Double) throws -> [[UInt8]]
-    /// Moves every scheduled message due at or before `timestamp` into the queue, with the
-    /// priority `priority` reads from each, in one atomic step: a process that dies midway
-    /// loses nothing (each message is in the schedule or in the queue). Returns how many moved.
+    /// Moves every scheduled message due at or before `timestamp` into the queue, as the
+    /// item `prepare` makes of each (its priority, and its bytes: the scheduler re-resolves a
+    /// relative expiry there), in one atomic step: a process that dies midway loses nothing
+    /// (each message is in the schedule or in the queue). Returns how many moved.
     /// - Throws: ``StorageError``.
-    func promoteDue(timestamp: Double, priority: ([UInt8]) -> Double) throws -> Int
+    func promoteDue(timestamp: Double, prepare: ([UInt8]) -> QueueItem) throws -> Int
     /// Scheduled messages, earliest first, at most `limit`.
     /// - Throws: ``StorageError``.
     func scheduledItems(limit: Int?) throws -> [[UInt8]]
@@ -195,6 +196,9 @@ public enum StorageWrite: Sendable, Hashable {
     case schedule(data: [UInt8], timestamp: Double)
     /// Keep an undecodable message as a dead letter.
     case dead(data: [UInt8], reason: String)
+    /// Complete a chord if every member's value is stored (after the writes before it):
+    /// remove the values and queue the callback with them (see ``ChordCompletion``).
+    case completeChord(ChordCompletion)
 }
 
 /// A process that owns claims: the machine it runs on, its pid, and its start time, so a

@@ -46,6 +46,32 @@ enum RedisScripts {
         local function schedule(data, timestamp)
           redis.call('ZADD', S, tonumber(timestamp), member(data))
         end
+        local function value(key)
+          if TTL > 0 then return redis.call('GET', RPREFIX .. key) end
+          return redis.call('HGET', RES, key)
+        end
+        local function unset(key)
+          if TTL > 0 then redis.call('DEL', RPREFIX .. key) else redis.call('HDEL', RES, key) end
+        end
+        -- Chord completion at ARGV[i]: 'c', n, n member keys, placeholder, template, 'e' or 's',
+        -- priority or timestamp. Returns the index after it and 1 if the callback was queued.
+        local function chord(i)
+          local n = tonumber(ARGV[i + 1])
+          local base = i + 2 + n
+          local values = {}
+          for k = 1, n do
+            local v = value(ARGV[i + 1 + k])
+            if not v then return base + 4, 0 end
+            values[k] = v
+          end
+          for k = 1, n do unset(ARGV[i + 1 + k]) end
+          local template = ARGV[base + 1]
+          local first, last = string.find(template, ARGV[base], 1, true)
+          local data = string.sub(template, 1, first - 1) .. '[' .. table.concat(values, ',') .. ']'
+            .. string.sub(template, last + 1)
+          if ARGV[base + 2] == 's' then schedule(data, ARGV[base + 3]) else push(data, ARGV[base + 3]) end
+          return base + 4, 1
+        end
         local function dead(data, reason, timestamp)
           redis.call('RPUSH', DEAD, timestamp .. '\\n' .. string.len(reason) .. '\\n' .. reason .. data)
         end
@@ -53,26 +79,36 @@ enum RedisScripts {
         """
 
     /// Applies writes (`ARGV[5...]`, triples of op, a, b: `p` key value, `e` data priority,
-    /// `s` data timestamp, `d` data reason) — when `ARGV[4]` is a claim token, only if that
-    /// claim still exists, dropping it. `ARGV[5]` is the time for dead letters; ops start at
-    /// `ARGV[6]`. Returns 1, or 0 when the claim was gone (nothing applied).
+    /// `s` data timestamp, `d` data reason; and chord completions, `c` then the fields the
+    /// prelude's `chord` reads) — when `ARGV[4]` is a claim token, only if that claim still
+    /// exists, dropping it. `ARGV[5]` is the time for dead letters; ops start at `ARGV[6]`.
+    /// Returns 1 plus the number of chord callbacks queued, or 0 when the claim was gone
+    /// (nothing applied).
     static let write = RedisScript(prelude + """
         local token = ARGV[4]
         if token ~= '' and redis.call('HEXISTS', CLAIMS, token) == 0 then return 0 end
-        for i = 6, #ARGV, 3 do
+        local i, completed = 6, 0
+        while i <= #ARGV do
           local op = ARGV[i]
-          if op == 'p' then put(ARGV[i + 1], ARGV[i + 2])
-          elseif op == 'e' then push(ARGV[i + 1], ARGV[i + 2])
-          elseif op == 's' then schedule(ARGV[i + 1], ARGV[i + 2])
-          elseif op == 'd' then dead(ARGV[i + 1], ARGV[i + 2], ARGV[5])
-          else return redis.error_reply('huey: unknown write ' .. op) end
+          if op == 'c' then
+            local queued
+            i, queued = chord(i)
+            completed = completed + queued
+          else
+            if op == 'p' then put(ARGV[i + 1], ARGV[i + 2])
+            elseif op == 'e' then push(ARGV[i + 1], ARGV[i + 2])
+            elseif op == 's' then schedule(ARGV[i + 1], ARGV[i + 2])
+            elseif op == 'd' then dead(ARGV[i + 1], ARGV[i + 2], ARGV[5])
+            else return redis.error_reply('huey: unknown write ' .. op) end
+            i = i + 3
+          end
         end
         if token ~= '' then
           redis.call('HDEL', CLAIMS, token)
           redis.call('HDEL', DL, token)
         end
         finish()
-        return 1
+        return 1 + completed
         """)
 
     /// Takes the next message into the claims hash: `ARGV[4]` is the owner ("host\\tpid\\t
@@ -122,13 +158,13 @@ enum RedisScripts {
         return due
         """)
 
-    /// Moves schedule members (`ARGV[4...]`, pairs of member, priority) into the queue, each
-    /// only if it is still scheduled (so two schedulers never both move one). Returns the count.
+    /// Moves schedule members (`ARGV[4...]`, triples of member, priority, message to queue)
+    /// into the queue, each only if it is still scheduled (so two schedulers never both move one). Returns the count.
     static let promote = RedisScript(prelude + """
         local moved = 0
-        for i = 4, #ARGV, 2 do
+        for i = 4, #ARGV, 3 do
           if redis.call('ZREM', S, ARGV[i]) == 1 then
-            push(string.sub(ARGV[i], 17), ARGV[i + 1])
+            push(ARGV[i + 2], ARGV[i + 1])
             moved = moved + 1
           end
         end

@@ -25,9 +25,50 @@ extension RedisStorage {
     }
 
     @discardableResult
+    /// Applies `writes` and drops the claim in one script; a chord completion is part of it
+    /// (its callback is queued by the same script) unless the callback must be signed, which
+    /// only this process can do: then it follows the script, with a marker so that it is
+    /// queued once (a crash between the two loses that callback — keep signed chords on
+    /// SQLite, files or memory where that matters).
     public func ack(_ claim: Claim, writes: [StorageWrite]) throws -> Bool {
-        let arguments = [Self.argument(claim.token), Self.argument(Date().timeIntervalSince1970)] + Self.encode(writes)
-        return try run(RedisScripts.write, "acknowledge a claim", arguments).integer == 1
+        var inScript: [StorageWrite] = []
+        var signed: [ChordCompletion] = []
+        var completions: [ChordCompletion] = []
+        for write in writes {
+            guard case .completeChord(let completion) = write else {
+                inScript.append(write)
+                continue
+            }
+            if completion.sign == nil {
+                inScript.append(write)
+                completions.append(completion)
+            } else {
+                signed.append(completion)
+            }
+        }
+        let arguments = [Self.argument(claim.token), Self.argument(Date().timeIntervalSince1970)] + Self.encode(inScript)
+        let reply = try run(RedisScripts.write, "acknowledge a claim", arguments).integer ?? 0
+        guard reply >= 1 else { return false }
+        if reply > 1 { for completion in completions { completion.outcome.markCompleted() } }
+        for completion in signed { try completeAfterAck(completion) }
+        return true
+    }
+
+    /// Completes a signed chord after its member's ack: the values, a put-if-empty marker
+    /// so that only one process queues the callback, the callback, then clean-up.
+    private func completeAfterAck(_ completion: ChordCompletion) throws {
+        let values = try peekMany(keys: completion.memberKeys)
+        let present = values.compactMap { $0 }
+        guard present.count == values.count, let first = completion.memberKeys.first else { return }
+        let marker = first + ":done"
+        guard try putIfEmpty(key: marker, value: Array("1".utf8)) else { return }
+        switch completion.callbackWrite(values: present) {
+        case .schedule(let data, let timestamp): try addToSchedule(data, timestamp: timestamp)
+        case .enqueue(let data, let priority): try enqueue(data, priority: priority)
+        default: break
+        }
+        completion.outcome.markCompleted()
+        for key in completion.memberKeys + [marker] { _ = try deleteData(key: key) }
     }
 
     @discardableResult

@@ -170,7 +170,7 @@ public final class RedisStorage: Storage, Sendable {
         return Self.bytes(reply).map(Self.message(ofMember:))
     }
 
-    public func promoteDue(timestamp: Double, priority: ([UInt8]) -> Double) throws -> Int {
+    public func promoteDue(timestamp: Double, prepare: ([UInt8]) -> QueueItem) throws -> Int {
         let due = try command(
             "read the schedule", Self.argument("ZRANGEBYSCORE"), Self.argument(keys.schedule), Self.argument("-inf"),
             Self.argument(timestamp))
@@ -178,8 +178,10 @@ public final class RedisStorage: Storage, Sendable {
         guard !members.isEmpty else { return 0 }
         var arguments: [[UInt8]] = []
         for member in members {
+            let item = prepare(Self.message(ofMember: member))
             arguments.append(member)
-            arguments.append(Self.argument(priority(Self.message(ofMember: member))))
+            arguments.append(Self.argument(item.priority))
+            arguments.append(item.data)
         }
         return try run(RedisScripts.promote, "move due calls to the queue", arguments).integer ?? 0
     }
@@ -223,6 +225,17 @@ public final class RedisStorage: Storage, Sendable {
             case .enqueue(let data, let priority): arguments += [argument("e"), data, argument(priority)]
             case .schedule(let data, let timestamp): arguments += [argument("s"), data, argument(timestamp)]
             case .dead(let data, let reason): arguments += [argument("d"), data, argument(reason)]
+            case .completeChord(let completion):
+                // A signed callback cannot be signed inside Redis: the caller completes it
+                // after the script (see `ack`); never passed here.
+                arguments += [argument("c"), argument(completion.memberKeys.count)]
+                arguments += completion.memberKeys.map { argument($0) }
+                arguments += [completion.placeholder, completion.template]
+                if let timestamp = completion.scheduledAt {
+                    arguments += [argument("s"), argument(timestamp)]
+                } else {
+                    arguments += [argument("e"), argument(completion.priority)]
+                }
             }
         }
         return arguments

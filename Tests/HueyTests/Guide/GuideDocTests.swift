@@ -101,7 +101,9 @@ struct GuideDocTests {
         #expect(try !add.isRevoked())
         // guide:
         let fresh = try add(1, 2, expires: 30)
+        let later3 = try add.schedule(args: (1, 2), delay: 3600, expires: 60)  // must start within 60 s of its hour
         #expect(try huey.pending().last?.expires == .seconds(30) && fresh.id.count == 36)
+        #expect(try huey.scheduled().last?.id == later3.id)
     }
 
     @Test("Pipelines, map, groups and chords")

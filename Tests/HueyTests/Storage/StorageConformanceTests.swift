@@ -78,7 +78,8 @@ struct StorageConformanceTests {
         #expect(try storage.readSchedule(timestamp: 9999).isEmpty)
     }
 
-    @Test("promoteDue moves only due items into the queue, with their priorities", arguments: StorageBackend.testable)
+    @Test("promoteDue moves only due items into the queue, as prepared (priority and rewritten bytes)",
+        arguments: StorageBackend.testable)
     func promoteDue(backend: StorageBackend) throws {
         let place = try ScratchDirectory()
         let storage = try backend.make(name: "q", in: place)
@@ -86,13 +87,18 @@ struct StorageConformanceTests {
         try storage.addToSchedule(bytes("7:early"), timestamp: 1010)
         try storage.addToSchedule(bytes("1:late"), timestamp: 1020)
         try storage.addToSchedule(bytes("9:future"), timestamp: 1030)
-        let priority = { (data: [UInt8]) in Double(String(decoding: data, as: UTF8.self).prefix(1)) ?? 0 }
-        #expect(try storage.promoteDue(timestamp: 1000, priority: priority) == 0)
-        #expect(try storage.promoteDue(timestamp: 1020, priority: priority) == 2)
-        let expected = backend.honorsPriority ? ["7:early", "queued", "1:late"] : ["queued", "7:early", "1:late"]
+        // The scheduler re-resolves a relative expiry this way: the message moves rewritten.
+        let prepare = { (data: [UInt8]) in
+            let text = String(decoding: data, as: UTF8.self)
+            return QueueItem(data: bytes(text + ":moved"), priority: Double(text.prefix(1)) ?? 0)
+        }
+        #expect(try storage.promoteDue(timestamp: 1000, prepare: prepare) == 0)
+        #expect(try storage.promoteDue(timestamp: 1020, prepare: prepare) == 2)
+        let expected = backend.honorsPriority
+            ? ["7:early:moved", "queued", "1:late:moved"] : ["queued", "7:early:moved", "1:late:moved"]
         #expect(texts(try storage.enqueuedItems(limit: nil)) == expected)
         #expect(texts(try storage.scheduledItems(limit: nil)) == ["9:future"])
-        #expect(try storage.promoteDue(timestamp: 1020, priority: priority) == 0)
+        #expect(try storage.promoteDue(timestamp: 1020, prepare: prepare) == 0)
     }
 
     @Test("key/value: put, peek, pop, delete, has, putIfEmpty, peekMany", arguments: StorageBackend.testable)
@@ -173,6 +179,43 @@ struct StorageConformanceTests {
         // A released message goes back with its priority (FIFO queues: to the back).
         #expect(texts(try storage.enqueuedItems(limit: nil)) == ["callback", "low"])
         #expect(try storage.claims().isEmpty)
+    }
+
+    @Test("an ack's chord completion queues the callback with every member's value, once", arguments: StorageBackend.testable)
+    func chordCompletion(backend: StorageBackend) throws {
+        let place = try ScratchDirectory()
+        let storage = try backend.make(name: "q", in: place)
+        let owner = ClaimOwner.current
+        func completion(sign: (@Sendable ([UInt8]) -> [UInt8])? = nil) -> ChordCompletion {
+            ChordCompletion(
+                memberKeys: ["c:0", "c:1"], template: bytes("cb(@@)"), placeholder: bytes("@@"), priority: 3,
+                scheduledAt: nil, sign: sign)
+        }
+        try storage.enqueue(bytes("m0"), priority: 0)
+        try storage.enqueue(bytes("m1"), priority: 0)
+        let first = try #require(try storage.claim(owner: owner, now: 1))
+        let early = completion()
+        #expect(try storage.ack(first, writes: [.put(key: "c:0", value: bytes("1")), .completeChord(early)]))
+        #expect(!early.outcome.completed)  // one member still to report
+        #expect(texts(try storage.enqueuedItems(limit: nil)) == ["m1"])
+
+        let second = try #require(try storage.claim(owner: owner, now: 2))
+        let last = completion()
+        #expect(try storage.ack(second, writes: [.put(key: "c:1", value: bytes("{\"a\":2}")), .completeChord(last)]))
+        #expect(last.outcome.completed)
+        #expect(texts(try storage.enqueuedItems(limit: nil)) == [#"cb([1,{"a":2}])"#])
+        #expect(try storage.peekMany(keys: ["c:0", "c:1"]) == [nil, nil])  // values removed with it
+
+        // A signed callback is signed after the values are in (Redis: after its script).
+        try storage.flushQueue()
+        try storage.putData(key: "c:0", value: bytes("5"))
+        try storage.enqueue(bytes("m2"), priority: 0)
+        let third = try #require(try storage.claim(owner: owner, now: 3))
+        let signed = completion(sign: { Array("sig:".utf8) + $0 })
+        #expect(try storage.ack(third, writes: [.put(key: "c:1", value: bytes("6")), .completeChord(signed)]))
+        #expect(signed.outcome.completed)
+        #expect(texts(try storage.enqueuedItems(limit: nil)) == ["sig:cb([5,6])"])
+        #expect(try storage.resultStoreSize() == 0)
     }
 
     @Test("claims of a dead owner can be found and recovered", arguments: StorageBackend.testable)
