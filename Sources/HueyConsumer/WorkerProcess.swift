@@ -41,6 +41,9 @@ enum WorkerProcess {
         let logger = Logger(label: "huey.consumer")
         let owner = ClaimOwner.current
         logger.debug("worker \(number) started (pid \(owner.pid))")
+        // A full disk pauses this worker's writes (its claim kept) until space returns.
+        huey.storage.pauseWhenFull(
+            FullDiskPause(label: "worker \(owner.pid)", logger: logger, keepWaiting: { getppid() == masterPID }))
         huey.runStartupHooks()
         let loop = WorkerLoop(
             huey: huey, options: options, logger: logger, owner: owner, ownsItsClaims: true,

@@ -20,6 +20,8 @@ case "consumer":
     exit(ConsumerCommand.run(rest))
 case "chaos":
     exit(ChaosCommand.run(rest))
+case "disk-full":
+    exit(DiskFullCommand.run(rest))
 case "wait-for-work":
     exit(WaitForWorkCommand.run(rest))
 default:
