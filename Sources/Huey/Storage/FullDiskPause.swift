@@ -26,12 +26,12 @@ public final class FullDiskPause: Sendable {
     /// Makes a pause policy.
     /// - Parameters:
     ///   - label: Who waits, for the log lines ("worker 1234").
-    ///   - logger: Where the warnings go.
+    ///   - logger: Where the warnings go (default: label `huey`).
     ///   - logEvery: Seconds between two warnings while the disk stays full.
     ///   - longestPause: The longest pause between two tries, in seconds.
     ///   - keepWaiting: Asked before each pause; when false the write's error is thrown.
     public init(
-        label: String, logger: Logger, logEvery: Double = 60, longestPause: Double = 5,
+        label: String, logger: Logger = Logger(label: "huey"), logEvery: Double = 60, longestPause: Double = 5,
         keepWaiting: @escaping @Sendable () -> Bool
     ) {
         self.label = label
