@@ -7,9 +7,10 @@ import Synchronization
 extension SqliteStorage {
     /// Sets `connection` up to keep the WAL below ``walSizeLimit``: a RESTART checkpoint
     /// after a commit that leaves half of it (``SQLiteWALBound``), and
-    /// `journal_size_limit` cutting a WAL started over back to a quarter of it.
+    /// `journal_size_limit` cutting a WAL started over back to half of it (no smaller: a WAL
+    /// cut shorter at each start-over must grow again, which cost the drain rate).
     func boundWAL(of connection: SQLiteConnection) throws {
-        try connection.execute("PRAGMA journal_size_limit = \(walSizeLimit / 4)")
+        try connection.execute("PRAGMA journal_size_limit = \(walSizeLimit / 2)")
         let pageSize = try connection.queryFirst("PRAGMA page_size") { $0.int(0) } ?? 4096
         let frameSize = max(pageSize, 512) + 24  // a WAL frame: a page and its 24-byte header
         connection.boundWAL(SQLiteWALBound(restartFrames: Int32(clamping: walSizeLimit / 2 / frameSize)))

@@ -62,7 +62,7 @@ public final class SqliteStorage: Storage {
     ///   - timeout: Seconds to wait for a lock held by another connection.
     ///   - walSizeLimit: Bytes the `-wal` file stays below under sustained load (at least
     ///     1 MiB): a commit that leaves the WAL half this size checkpoints it so the next
-    ///     writer starts it over, and a WAL started over is cut back to a quarter of it.
+    ///     writer starts it over, and a WAL started over is cut back to half of it.
     /// - Throws: ``StorageError`` with code `.open` when the file cannot be opened or is
     ///   not a SQLite database, `.corrupt` when it is damaged, `.busy` when another process
     ///   kept it locked for `timeout` seconds.
