@@ -51,6 +51,7 @@ extension Consumer {
             nextHealthCheck = real + options.healthCheckInterval
         }
         if phase == .running { startWorkers() }
+        maintainStorage()
         if case .draining(_, let deadline?) = phase, real >= deadline, hasLiveWorkers {
             logger.warning("Shutdown timeout of \(format(options.shutdownTimeout ?? 0)) s elapsed, interrupting workers.")
             interruptWorkers()

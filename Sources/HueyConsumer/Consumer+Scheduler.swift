@@ -9,7 +9,7 @@ extension Consumer {
             let moved = try huey.enqueueDueScheduled(now: Date(timeIntervalSince1970: clock))
             if moved > 0 { logger.debug("Moved \(moved) scheduled call(s) to the queue.") }
         } catch {
-            logger.error("scheduler: cannot move due calls to the queue: \(error)")
+            logStorageError("scheduler: cannot move due calls to the queue", error)
         }
         guard options.periodic else { return }
         let minute = PeriodicMinutes.minute(of: clock)
@@ -23,7 +23,7 @@ extension Consumer {
             for name in names { logger.info("Enqueueing periodic task \(name).") }
         } catch {
             // lastMinute is unchanged: the next tick of this minute tries again.
-            logger.error("scheduler: cannot enqueue periodic tasks: \(error)")
+            logStorageError("scheduler: cannot enqueue periodic tasks", error)
         }
     }
 
@@ -79,7 +79,7 @@ extension Consumer {
             recoveryFailures = 0
         } catch {
             recoveryFailures += 1
-            logger.error("cannot recover the tasks of dead workers yet: \(error)")
+            logStorageError("cannot recover the tasks of dead workers yet", error)
         }
     }
 
@@ -118,7 +118,7 @@ extension Consumer {
                 logger.warning("Requeued task \(describe(claim)) left by dead process \(pid)\(place).")
             }
         } catch {
-            logger.error("health check: cannot recover claims of dead processes: \(error)")
+            logStorageError("health check: cannot recover claims of dead processes", error)
         }
     }
 

@@ -66,6 +66,7 @@ extension Consumer {
 
     /// Leaves the loop: returns from ``run()``, or re-executes the program for a restart.
     func finish(_ outcome: StopOutcome) throws {
+        maintainStorage(final: true)
         huey.storage.closeConnections()
         switch outcome {
         case .stop:

@@ -54,6 +54,8 @@ public final class Consumer {
     var quickCrashes = 0
     /// Claim tokens already warned about as overrunning (thread mode).
     var overrunWarnings: Set<String> = []
+    /// When the master last said the disk is full (see `Consumer+Storage.swift`).
+    var fullDiskNotice = FullDiskNotice()
 
     /// Makes a consumer with `options`.
     public init(huey: Huey, options: ConsumerOptions = ConsumerOptions()) {
@@ -78,8 +80,9 @@ public final class Consumer {
     /// - Throws: ``ConfigurationError`` for bad options, a Huey in immediate mode (its
     ///   calls run when made and never reach a queue, as Huey refuses too) or a
     ///   multithreaded process;
-    ///   ``SystemError`` when the signal pipe cannot be set up; ``StorageError`` when
-    ///   locks cannot be flushed at start.
+    ///   ``SystemError`` when the signal pipe cannot be set up; ``StorageError`` when the
+    ///   storage is read-only or unusable (checked before anything starts) or locks cannot
+    ///   be flushed at start.
     public func run() throws {
         if huey.immediate {
             throw ConfigurationError(
@@ -96,6 +99,7 @@ public final class Consumer {
                         + "consumer). Run the consumer from a plain synchronous main, or use -k thread.")
             }
         }
+        try huey.storage.verifyWritable()
         try setUpMaster()
         logStartup()
         if options.flushLocks || !options.extraLocks.isEmpty { try flushLocks() }

@@ -4,7 +4,7 @@ import Logging
 
 /// The command line of a program that serves a Huey: `consume` (the default) and the
 /// admin subcommands `pending`, `scheduled`, `results`, `dead`, `revoke`, `restore`,
-/// `flush` and `flush-locks`.
+/// `flush`, `flush-locks`, `stats` and `check`.
 ///
 /// Call it from your executable's synchronous top-level code after registering tasks:
 /// ```swift
@@ -16,8 +16,9 @@ import Logging
 /// Bad arguments print the error and the usage and exit with status 2; `--help` exits 0.
 public enum HueyCommand {
     /// Parses `arguments` (default: the process's), runs the subcommand and exits the
-    /// process with its status: 0 after a stop, 2 for bad arguments or configuration, 1
-    /// for other errors. A SIGHUP restart re-executes the program with the same
+    /// process with its status: 0 after a stop, 2 for bad arguments or configuration or a
+    /// storage that is read-only or damaged (``StorageError`` `.readOnly`, `.open`,
+    /// `.corrupt`), 1 for other errors. A SIGHUP restart re-executes the program with the same
     /// arguments.
     ///
     /// - Parameters:
@@ -46,6 +47,12 @@ public enum HueyCommand {
         } catch let error as ExitCode {
             exit(error.rawValue)
         } catch let error as ConfigurationError {
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            exit(2)
+        } catch let error as StorageError where [.readOnly, .open, .corrupt].contains(error.code) {
+            // A read-only or damaged storage stays so until someone fixes it: starting again
+            // would not help, so it exits as a configuration error does (a unit file can
+            // say RestartPreventExitStatus=2).
             FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
             exit(2)
         } catch {
@@ -111,6 +118,7 @@ struct HueyRootCommand: ParsableCommand {
             subcommands: [
                 ConsumeCommand.self, PendingCommand.self, ScheduledCommand.self, ResultsCommand.self,
                 DeadCommand.self, RevokeCommand.self, RestoreCommand.self, FlushCommand.self, FlushLocksCommand.self,
+                StatsCommand.self, CheckCommand.self,
             ],
             defaultSubcommand: ConsumeCommand.self)
     }

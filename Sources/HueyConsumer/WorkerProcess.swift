@@ -50,6 +50,9 @@ enum WorkerProcess {
         let logger = Logger(label: "huey.consumer")
         let owner = ClaimOwner.current
         logger.debug("worker \(number) started (pid \(owner.pid))")
+        // A full disk pauses this worker's writes (its claim kept) until space returns.
+        huey.storage.pauseWhenFull(
+            FullDiskPause(label: "worker \(owner.pid)", logger: logger, keepWaiting: { getppid() == masterPID }))
         huey.runStartupHooks()
         let periodic = DynamicPeriodicWatch(huey: huey, logger: logger)
         let loop = WorkerLoop(

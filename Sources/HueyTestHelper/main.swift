@@ -22,6 +22,8 @@ case "chaos":
     exit(ChaosCommand.run(rest))
 case "interop-consumer":
     exit(InteropCommand.run(rest))
+case "disk-full":
+    exit(DiskFullCommand.run(rest))
 case "wait-for-work":
     exit(WaitForWorkCommand.run(rest))
 default:

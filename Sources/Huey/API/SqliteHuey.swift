@@ -10,14 +10,17 @@ public final class SqliteHuey: Huey, @unchecked Sendable {
     ///     the last commits may be lost), `true` = `FULL`.
     ///   - strictFifo: never reuse queue row ids (Huey's `strict_fifo`).
     ///   - timeout: seconds to wait for another process's write lock.
+    ///   - walSizeLimit: bytes the `-wal` file stays below under sustained load (default
+    ///     16 MiB, see ``SqliteStorage/walSizeLimit``).
     /// - Throws: ``StorageError`` when the file cannot be opened as a database.
     public init(
         name: String = "huey", filename: String = "huey.db", fsync: Bool = false, strictFifo: Bool = false,
-        timeout: Double = 5, results: Bool = true, storeNone: Bool = false, utc: Bool = true,
-        immediate: Bool = false, immediateUseMemory: Bool = true
+        timeout: Double = 5, walSizeLimit: Int = SqliteStorage.defaultWALSizeLimit, results: Bool = true,
+        storeNone: Bool = false, utc: Bool = true, immediate: Bool = false, immediateUseMemory: Bool = true
     ) throws {
         let storage = try SqliteStorage(
-            name: name, filename: filename, fsync: fsync, strictFifo: strictFifo, timeout: timeout)
+            name: name, filename: filename, fsync: fsync, strictFifo: strictFifo, timeout: timeout,
+            walSizeLimit: walSizeLimit)
         super.init(
             name: name, storage: storage, results: results, storeNone: storeNone, utc: utc,
             immediate: immediate, immediateUseMemory: immediateUseMemory)

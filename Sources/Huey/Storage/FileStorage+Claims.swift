@@ -11,26 +11,28 @@ extension FileStorage {
     /// Takes the next message (priority desc, FIFO) and keeps it as a claim owned by `owner`.
     /// - Throws: ``StorageError``.
     public func claim(owner: ClaimOwner, now: Double) throws -> Claim? {
-        try lockFile.exclusive { counters, cache in
-            while let entry = try nextQueueEntry(counters, &cache) {
-                guard let priority = FileNames.priority(ofQueueEntry: entry[...]) else { continue }
-                let token = FileNames.claim(
-                    sequence: try counters.reserve(.claims), entry: entry, owner: owner, claimedAt: now)
-                let source = "\(queueDirectory)/\(entry)"
-                let path = "\(claimedDirectory)/\(token)"
-                guard try FileSystemCalls.renameIfPresent(source, to: path) else { continue }  // taken by another
-                let data: [UInt8]?
-                do {
-                    data = try FileSystemCalls.readFile(path)
-                } catch {
-                    _ = try? FileSystemCalls.renameIfPresent(path, to: source)  // give it back
-                    throw error
+        try pausingWhenFull {
+            try lockFile.exclusive { counters, cache in
+                while let entry = try nextQueueEntry(counters, &cache) {
+                    guard let priority = FileNames.priority(ofQueueEntry: entry[...]) else { continue }
+                    let token = FileNames.claim(
+                        sequence: try counters.reserve(.claims), entry: entry, owner: owner, claimedAt: now)
+                    let source = "\(queueDirectory)/\(entry)"
+                    let path = "\(claimedDirectory)/\(token)"
+                    guard try FileSystemCalls.renameIfPresent(source, to: path) else { continue }  // taken by another
+                    let data: [UInt8]?
+                    do {
+                        data = try FileSystemCalls.readFile(path)
+                    } catch {
+                        _ = try? FileSystemCalls.renameIfPresent(path, to: source)  // give it back
+                        throw error
+                    }
+                    guard let data else { continue }
+                    try syncDirectories(claimedDirectory, queueDirectory)
+                    return Claim(token: token, data: data, priority: priority, owner: owner, claimedAt: now)
                 }
-                guard let data else { continue }
-                try syncDirectories(claimedDirectory, queueDirectory)
-                return Claim(token: token, data: data, priority: priority, owner: owner, claimedAt: now)
+                return nil
             }
-            return nil
         }
     }
 
@@ -38,20 +40,22 @@ extension FileStorage {
     /// effect when the claim is gone.
     /// - Throws: ``StorageError``.
     public func setDeadline(_ claim: Claim, deadline: Double?) throws {
-        guard let path = claimPath(claim.token) else { return }
-        let sidecar = path + FileNames.deadlineSuffix
-        try lockFile.exclusive { _, _ in
-            guard try FileSystemCalls.entryType(path) != nil else { return }
-            guard let deadline else {
-                try FileSystemCalls.unlinkIfPresent(sidecar)
-                return
-            }
-            let temp = try writeTemp(Array(FileNames.hex(deadline.bitPattern).utf8))
-            do {
-                try moveTemp(temp, to: sidecar)
-            } catch {
-                removeQuietly([temp])
-                throw error
+        try pausingWhenFull {
+            guard let path = claimPath(claim.token) else { return }
+            let sidecar = path + FileNames.deadlineSuffix
+            try lockFile.exclusive { _, _ in
+                guard try FileSystemCalls.entryType(path) != nil else { return }
+                guard let deadline else {
+                    try FileSystemCalls.unlinkIfPresent(sidecar)
+                    return
+                }
+                let temp = try writeTemp(Array(FileNames.hex(deadline.bitPattern).utf8))
+                do {
+                    try moveTemp(temp, to: sidecar)
+                } catch {
+                    removeQuietly([temp])
+                    throw error
+                }
             }
         }
     }
@@ -105,49 +109,51 @@ extension FileStorage {
     ///   leave earlier writes applied; see the type's documentation).
     @discardableResult
     public func ack(_ claim: Claim, writes: [StorageWrite]) throws -> Bool {
-        guard let path = claimPath(claim.token) else { return false }
-        let temps = try writeTemps(writes.map(content(of:)))
-        do {
-            return try lockFile.exclusive { counters, _ in
-                guard try FileSystemCalls.entryType(path) != nil else {
-                    removeQuietly(temps)
-                    return false
-                }
-                let numbered = writes.count(where: {
-                    switch $0 {
-                    case .put, .completeChord: false
-                    default: true
+        try pausingWhenFull {
+            guard let path = claimPath(claim.token) else { return false }
+            let temps = try writeTemps(writes.map(content(of:)))
+            do {
+                return try lockFile.exclusive { counters, _ in
+                    guard try FileSystemCalls.entryType(path) != nil else {
+                        removeQuietly(temps)
+                        return false
                     }
-                })
-                var sequence = numbered > 0 ? try counters.reserve(.entries, count: numbered) : 0
-                for (write, temp) in zip(writes, temps) {
-                    switch write {
-                    case .put(let key, _):
-                        _ = try placeKeyed(temp, key: key, in: keyValueDirectory, replacing: true)
-                    case .enqueue(_, let priority):
-                        let entry = FileNames.queueEntry(priority: priority, sequence: sequence)
-                        try moveTemp(temp, to: "\(queueDirectory)/\(entry)")
-                    case .schedule(_, let timestamp):
-                        let entry = FileNames.scheduleEntry(timestamp: timestamp, sequence: sequence)
-                        try moveTemp(temp, to: "\(scheduleDirectory)/\(entry)")
-                    case .dead:
-                        try moveTemp(temp, to: "\(deadDirectory)/\(FileNames.deadEntry(sequence: sequence))")
-                    case .completeChord:
-                        removeQuietly([temp])
-                        continue
+                    let numbered = writes.count(where: {
+                        switch $0 {
+                        case .put, .completeChord: false
+                        default: true
+                        }
+                    })
+                    var sequence = numbered > 0 ? try counters.reserve(.entries, count: numbered) : 0
+                    for (write, temp) in zip(writes, temps) {
+                        switch write {
+                        case .put(let key, _):
+                            _ = try placeKeyed(temp, key: key, in: keyValueDirectory, replacing: true)
+                        case .enqueue(_, let priority):
+                            let entry = FileNames.queueEntry(priority: priority, sequence: sequence)
+                            try moveTemp(temp, to: "\(queueDirectory)/\(entry)")
+                        case .schedule(_, let timestamp):
+                            let entry = FileNames.scheduleEntry(timestamp: timestamp, sequence: sequence)
+                            try moveTemp(temp, to: "\(scheduleDirectory)/\(entry)")
+                        case .dead:
+                            try moveTemp(temp, to: "\(deadDirectory)/\(FileNames.deadEntry(sequence: sequence))")
+                        case .completeChord:
+                            removeQuietly([temp])
+                            continue
+                        }
+                        if case .put = write {} else { sequence &+= 1 }
                     }
-                    if case .put = write {} else { sequence &+= 1 }
+                    for case .completeChord(let completion) in writes { try complete(completion, counters: counters) }
+                    try FileSystemCalls.unlinkIfPresent(path + FileNames.deadlineSuffix)
+                    try FileSystemCalls.unlinkIfPresent(path)
+                    try syncDirectories(
+                        keyValueDirectory, queueDirectory, scheduleDirectory, deadDirectory, claimedDirectory)
+                    return true
                 }
-                for case .completeChord(let completion) in writes { try complete(completion, counters: counters) }
-                try FileSystemCalls.unlinkIfPresent(path + FileNames.deadlineSuffix)
-                try FileSystemCalls.unlinkIfPresent(path)
-                try syncDirectories(
-                    keyValueDirectory, queueDirectory, scheduleDirectory, deadDirectory, claimedDirectory)
-                return true
+            } catch {
+                removeQuietly(temps)
+                throw error
             }
-        } catch {
-            removeQuietly(temps)
-            throw error
         }
     }
 
@@ -156,14 +162,16 @@ extension FileStorage {
     /// - Throws: ``StorageError``.
     @discardableResult
     public func release(_ claim: Claim) throws -> Bool {
-        guard let path = claimPath(claim.token) else { return false }
-        return try lockFile.exclusive { counters, _ in
-            guard try FileSystemCalls.entryType(path) != nil else { return false }
-            let entry = FileNames.queueEntry(priority: claim.priority, sequence: try counters.reserve(.entries))
-            try FileSystemCalls.unlinkIfPresent(path + FileNames.deadlineSuffix)
-            guard try FileSystemCalls.renameIfPresent(path, to: "\(queueDirectory)/\(entry)") else { return false }
-            try syncDirectories(queueDirectory, claimedDirectory)
-            return true
+        try pausingWhenFull {
+            guard let path = claimPath(claim.token) else { return false }
+            return try lockFile.exclusive { counters, _ in
+                guard try FileSystemCalls.entryType(path) != nil else { return false }
+                let entry = FileNames.queueEntry(priority: claim.priority, sequence: try counters.reserve(.entries))
+                try FileSystemCalls.unlinkIfPresent(path + FileNames.deadlineSuffix)
+                guard try FileSystemCalls.renameIfPresent(path, to: "\(queueDirectory)/\(entry)") else { return false }
+                try syncDirectories(queueDirectory, claimedDirectory)
+                return true
+            }
         }
     }
 

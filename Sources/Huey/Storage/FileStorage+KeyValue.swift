@@ -74,12 +74,14 @@ extension FileStorage {
     /// Stores `value` under `key`, replacing what was there (atomic rename).
     /// - Throws: ``StorageError``.
     public func putData(key: String, value: [UInt8]) throws {
-        let temp = try writeTemp(value)
-        do {
-            _ = try placeKeyed(temp, key: key, in: keyValueDirectory, replacing: true)
-        } catch {
-            removeQuietly([temp])
-            throw error
+        try pausingWhenFull {
+            let temp = try writeTemp(value)
+            do {
+                _ = try placeKeyed(temp, key: key, in: keyValueDirectory, replacing: true)
+            } catch {
+                removeQuietly([temp])
+                throw error
+            }
         }
     }
 
@@ -124,9 +126,11 @@ extension FileStorage {
     /// Stores `value` only when `key` has none (atomic: a hard link fails if the name exists).
     /// - Throws: ``StorageError``.
     public func putIfEmpty(key: String, value: [UInt8]) throws -> Bool {
-        let temp = try writeTemp(value)
-        defer { removeQuietly([temp]) }
-        return try placeKeyed(temp, key: key, in: keyValueDirectory, replacing: false)
+        try pausingWhenFull {
+            let temp = try writeTemp(value)
+            defer { removeQuietly([temp]) }
+            return try placeKeyed(temp, key: key, in: keyValueDirectory, replacing: false)
+        }
     }
 
     /// The values of `keys`, in order, `nil` where a key has none.
@@ -165,25 +169,27 @@ extension FileStorage {
     /// - Throws: ``StorageError``; code `.corrupt` when the counter file is not a number
     ///   or the sum overflows.
     public func increment(key: String, by amount: Int) throws -> Int {
-        try lockFile.exclusive { _, _ in
-            let path = keyLocation(key, in: counterDirectory).file
-            var current = 0
-            if let bytes = try FileSystemCalls.readFile(path) {
-                guard let value = Int(String(decoding: bytes, as: UTF8.self)) else {
-                    throw StorageError(code: .corrupt, message: "counter file \(path) does not hold a number")
+        try pausingWhenFull {
+            try lockFile.exclusive { _, _ in
+                let path = keyLocation(key, in: counterDirectory).file
+                var current = 0
+                if let bytes = try FileSystemCalls.readFile(path) {
+                    guard let value = Int(String(decoding: bytes, as: UTF8.self)) else {
+                        throw StorageError(code: .corrupt, message: "counter file \(path) does not hold a number")
+                    }
+                    current = value
                 }
-                current = value
+                let (sum, overflow) = current.addingReportingOverflow(amount)
+                if overflow { throw StorageError(code: .corrupt, message: "counter \(key) would overflow") }
+                let temp = try writeTemp(Array(String(sum).utf8))
+                do {
+                    _ = try placeKeyed(temp, key: key, in: counterDirectory, replacing: true)
+                } catch {
+                    removeQuietly([temp])
+                    throw error
+                }
+                return sum
             }
-            let (sum, overflow) = current.addingReportingOverflow(amount)
-            if overflow { throw StorageError(code: .corrupt, message: "counter \(key) would overflow") }
-            let temp = try writeTemp(Array(String(sum).utf8))
-            do {
-                _ = try placeKeyed(temp, key: key, in: counterDirectory, replacing: true)
-            } catch {
-                removeQuietly([temp])
-                throw error
-            }
-            return sum
         }
     }
 
@@ -221,15 +227,17 @@ extension FileStorage {
     /// Keeps a message that cannot be run, with the reason.
     /// - Throws: ``StorageError``.
     public func addDead(_ data: [UInt8], reason: String) throws {
-        let temp = try writeTemp(Self.deadContent(data, reason: reason, at: Date().timeIntervalSince1970))
-        do {
-            try lockFile.exclusive { counters, _ in
-                let entry = FileNames.deadEntry(sequence: try counters.reserve(.entries))
-                try moveTemp(temp, to: "\(deadDirectory)/\(entry)")
+        try pausingWhenFull {
+            let temp = try writeTemp(Self.deadContent(data, reason: reason, at: Date().timeIntervalSince1970))
+            do {
+                try lockFile.exclusive { counters, _ in
+                    let entry = FileNames.deadEntry(sequence: try counters.reserve(.entries))
+                    try moveTemp(temp, to: "\(deadDirectory)/\(entry)")
+                }
+            } catch {
+                removeQuietly([temp])
+                throw error
             }
-        } catch {
-            removeQuietly([temp])
-            throw error
         }
     }
 

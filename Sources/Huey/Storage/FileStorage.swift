@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Storage in a directory tree: one file per queued, scheduled, stored or claimed item.
 ///
@@ -50,6 +51,8 @@ public final class FileStorage: Storage {
     let locksDirectory: String
     /// Watches of `queue/` for new entries (see `waitForWork`).
     let queueWatches: InotifyWatchPool
+    /// How this process's writes wait out a full disk (nil: they throw at once).
+    let fullDiskPause = Mutex<FullDiskPause?>(nil)
 
     /// Opens (creating when missing) the queue `name` in the directory `path`.
     /// - Parameters:
@@ -170,28 +173,30 @@ public final class FileStorage: Storage {
     /// Adds many messages, all or none.
     /// - Throws: ``StorageError`` when a write fails; then none were added.
     public func enqueue(batch: [QueueItem]) throws {
-        guard !batch.isEmpty else { return }
-        let temps = try writeTemps(batch.map(\.data))
-        do {
-            try lockFile.exclusive { counters, _ in
-                let first = try counters.reserve(.entries, count: batch.count)
-                var placed: [String] = []
-                do {
-                    for (offset, item) in batch.enumerated() {
-                        let entry = FileNames.queueEntry(priority: item.priority, sequence: first &+ UInt64(offset))
-                        try moveTemp(temps[offset], to: "\(queueDirectory)/\(entry)")
-                        placed.append("\(queueDirectory)/\(entry)")
+        try pausingWhenFull {
+            guard !batch.isEmpty else { return }
+            let temps = try writeTemps(batch.map(\.data))
+            do {
+                try lockFile.exclusive { counters, _ in
+                    let first = try counters.reserve(.entries, count: batch.count)
+                    var placed: [String] = []
+                    do {
+                        for (offset, item) in batch.enumerated() {
+                            let entry = FileNames.queueEntry(priority: item.priority, sequence: first &+ UInt64(offset))
+                            try moveTemp(temps[offset], to: "\(queueDirectory)/\(entry)")
+                            placed.append("\(queueDirectory)/\(entry)")
+                        }
+                    } catch {
+                        removeQuietly(placed)  // still under the lock: nobody has seen them
+                        throw error
                     }
-                } catch {
-                    removeQuietly(placed)  // still under the lock: nobody has seen them
-                    throw error
                 }
+            } catch {
+                removeQuietly(temps)
+                throw error
             }
-        } catch {
-            removeQuietly(temps)
-            throw error
+            try syncDirectories(queueDirectory)
         }
-        try syncDirectories(queueDirectory)
     }
 
     /// The next queue entry to try, from this process's listing (relisted when the
@@ -245,17 +250,19 @@ public final class FileStorage: Storage {
     /// Stores a message to run at `timestamp`.
     /// - Throws: ``StorageError``.
     public func addToSchedule(_ data: [UInt8], timestamp: Double) throws {
-        let temp = try writeTemp(data)
-        do {
-            try lockFile.exclusive { counters, _ in
-                let entry = FileNames.scheduleEntry(timestamp: timestamp, sequence: try counters.reserve(.entries))
-                try moveTemp(temp, to: "\(scheduleDirectory)/\(entry)")
+        try pausingWhenFull {
+            let temp = try writeTemp(data)
+            do {
+                try lockFile.exclusive { counters, _ in
+                    let entry = FileNames.scheduleEntry(timestamp: timestamp, sequence: try counters.reserve(.entries))
+                    try moveTemp(temp, to: "\(scheduleDirectory)/\(entry)")
+                }
+            } catch {
+                removeQuietly([temp])
+                throw error
             }
-        } catch {
-            removeQuietly([temp])
-            throw error
+            try syncDirectories(scheduleDirectory)
         }
-        try syncDirectories(scheduleDirectory)
     }
 
     /// Removes and returns the messages due at or before `timestamp`, earliest first.

@@ -35,6 +35,12 @@ public final class SqliteStorage: Storage {
     public let strictFifo: Bool
     /// Seconds to wait for another process's write lock before failing with `.busy`.
     public let timeout: Double
+    /// The size in bytes the `-wal` file is kept below while the queue is busy (see
+    /// ``SqliteStorage/defaultWALSizeLimit``).
+    public let walSizeLimit: Int
+
+    /// 16 MiB: the default ``walSizeLimit``.
+    public static let defaultWALSizeLimit = 16 << 20
 
     private struct ConnectionState {
         var pid: Int32 = 0
@@ -42,6 +48,8 @@ public final class SqliteStorage: Storage {
     }
 
     private let state = Mutex(ConnectionState())
+    /// How this process's writes wait out a full disk (nil: they throw at once).
+    let fullDiskPause = Mutex<FullDiskPause?>(nil)
     /// Watches of the database's directory for commits by others (see `waitForWork`).
     let commitWatches: InotifyWatchPool
 
@@ -52,12 +60,16 @@ public final class SqliteStorage: Storage {
     ///   - fsync: `synchronous = FULL` instead of NORMAL.
     ///   - strictFifo: Never reuse task ids (Huey's `strict_fifo`).
     ///   - timeout: Seconds to wait for a lock held by another connection.
+    ///   - walSizeLimit: Bytes the `-wal` file stays below under sustained load (at least
+    ///     1 MiB): a commit that leaves the WAL half this size checkpoints it so the next
+    ///     writer starts it over, and a WAL started over is cut back to half of it.
     /// - Throws: ``StorageError`` with code `.open` when the file cannot be opened or is
     ///   not a SQLite database, `.corrupt` when it is damaged, `.busy` when another process
     ///   kept it locked for `timeout` seconds.
-    public init(name: String, filename: String, fsync: Bool = false, strictFifo: Bool = false, timeout: Double = 5)
-        throws
-    {
+    public init(
+        name: String, filename: String, fsync: Bool = false, strictFifo: Bool = false, timeout: Double = 5,
+        walSizeLimit: Int = SqliteStorage.defaultWALSizeLimit
+    ) throws {
         guard !filename.isEmpty else {
             throw StorageError(code: .open, message: "SqliteStorage needs a database file name, got an empty one")
         }
@@ -66,6 +78,7 @@ public final class SqliteStorage: Storage {
         self.fsync = fsync
         self.strictFifo = strictFifo
         self.timeout = timeout
+        self.walSizeLimit = max(walSizeLimit, 1 << 20)
         let slash = self.filename.lastIndex(of: "/") ?? self.filename.startIndex  // absolute: always found
         let base = String(self.filename[self.filename.index(after: slash)...])
         commitWatches = InotifyWatchPool(
@@ -105,7 +118,15 @@ public final class SqliteStorage: Storage {
     /// - Throws: ``StorageError`` (`.busy` after `timeout`), or what `body` throws; then
     ///   nothing was written.
     func write<T: Sendable>(_ body: (SQLiteConnection) throws -> T) throws -> T {
-        try withConnection { connection in try connection.immediateTransaction { try body(connection) } }
+        try pausingWhenFull {
+            try withConnection { connection in try connection.immediateTransaction { try body(connection) } }
+        }
+    }
+
+    /// Runs `body`, waiting out a full disk when this process was given a ``FullDiskPause``.
+    private func pausingWhenFull<T>(_ body: () throws -> T) throws -> T {
+        guard let pause = fullDiskPause.withLock({ $0 }) else { return try body() }
+        return try pause.run(body)
     }
 
     /// Like ``write(_:)``, but the commit is not flushed to the disk even with `fsync`
@@ -118,11 +139,13 @@ public final class SqliteStorage: Storage {
         guard fsync else { return try write(body) }
         var restored = true
         defer { if !restored { discardConnection() } }
-        return try withConnection { connection in
-            // `execute`, not `run`: SQLite applies this pragma when preparing it, not when stepping.
-            try connection.execute(SqliteSQL.synchronousNormal)
-            defer { restored = (try? connection.execute(SqliteSQL.synchronousFull)) != nil }
-            return try connection.immediateTransaction { try body(connection) }
+        return try pausingWhenFull {
+            try withConnection { connection in
+                // `execute`, not `run`: SQLite applies this pragma when preparing it, not when stepping.
+                try connection.execute(SqliteSQL.synchronousNormal)
+                defer { restored = (try? connection.execute(SqliteSQL.synchronousFull)) != nil }
+                return try connection.immediateTransaction { try body(connection) }
+            }
         }
     }
 
@@ -164,6 +187,7 @@ public final class SqliteStorage: Storage {
         // database fails here with "file is not a database".
         try connection.execute("PRAGMA journal_mode = WAL")
         try connection.execute(fsync ? SqliteSQL.synchronousFull : SqliteSQL.synchronousNormal)
+        try boundWAL(of: connection)
         let tables = try connection.queryFirst(SqliteSQL.countTables) { $0.int(0) } ?? 0
         if tables < 6 {
             try connection.immediateTransaction { try connection.execute(SqliteSQL.schema(strictFifo: strictFifo)) }

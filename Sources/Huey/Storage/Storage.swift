@@ -139,6 +139,29 @@ public protocol Storage: AnyObject, Sendable {
     /// - Throws: ``StorageError``.
     func flushDead() throws
 
+    // MARK: Disk upkeep (defaults and types in Storage+Upkeep.swift)
+
+    /// Housekeeping the consumer master runs on every tick and, with `final`, once more as
+    /// it stops after its workers are gone: SQLite checkpoints its WAL back to a small file.
+    /// It never blocks for long; nothing to do by default.
+    /// - Throws: ``StorageError`` (the master logs it and carries on).
+    func maintain(final: Bool) throws
+    /// The bytes this storage takes on the disk (database and WAL, or the folder), or nil
+    /// when it keeps nothing on this machine's disk (memory, Redis).
+    /// - Throws: ``StorageError`` when the files cannot be looked at.
+    func diskUsage() throws -> DiskUsage?
+    /// Throws a ``StorageError`` naming the file when this process cannot write the
+    /// storage (`.readOnly`) or it is damaged: the consumer checks this before it starts.
+    /// - Throws: ``StorageError``.
+    func verifyWritable() throws
+    /// A full consistency check (SQLite's `PRAGMA integrity_check`, the File storage's walk
+    /// of its folders); the problems found, none when it is sound.
+    /// - Throws: ``StorageError`` when the check itself cannot run.
+    func integrityProblems() throws -> [String]
+    /// Makes this process's writes wait out a full disk with `pause` (nil: throw at once,
+    /// the default). Storages without a disk of their own ignore it.
+    func pauseWhenFull(_ pause: FullDiskPause?)
+
     // MARK: Waiting and locking
 
     /// Blocks up to `timeout` seconds until work may be ready (something was enqueued),

@@ -8,8 +8,9 @@ import Foundation
 /// spent most of each wait asleep after the lock was already free; these shorter sleeps
 /// let the waiting worker in soon after the holder commits.
 struct SQLiteBusyWait {
-    /// Seconds to keep trying before SQLite gives up with `SQLITE_BUSY`.
-    let timeout: Double
+    /// Seconds to keep trying before SQLite gives up with `SQLITE_BUSY` (shortened for the
+    /// length of a checkpoint, see ``SQLiteConnection/checkpoint(_:budget:)``).
+    var timeout: Double
     /// When the current wait began (monotonic seconds).
     private var waitingSince = 0.0
 
@@ -26,6 +27,11 @@ struct SQLiteBusyWait {
         guard now - waitingSince < timeout else { return false }
         usleep(UInt32(min(20 * (attempt + 1), 1000)))
         return true
+    }
+
+    /// `seconds` as whole milliseconds for `sqlite3_busy_timeout`.
+    static func milliseconds(_ seconds: Double) -> Int32 {
+        Int32(min(max(0, seconds) * 1000, Double(Int32.max)).rounded())
     }
 
     private static func monotonicSeconds() -> Double {

@@ -10,12 +10,18 @@ import Foundation
 final class SQLiteConnection {
     /// The database file.
     let path: String
-    private let handle: OpaquePointer
+    let handle: OpaquePointer
     private var statements: [String: SQLiteStatement] = [:]
     private var abandoned = false
     /// How this connection waits for other connections' locks with `quickRetries` (see
     /// ``SQLiteBusyWait``).
-    private var busyWait: SQLiteBusyWait
+    var busyWait: SQLiteBusyWait
+    /// Whether `busyWait` is the busy handler (else SQLite's own `busy_timeout` is).
+    let quickRetries: Bool
+    /// Seconds to wait for another connection's lock.
+    let busyTimeout: Double
+    /// The WAL size this connection keeps to after its commits, once ``boundWAL(_:)`` set it.
+    var walBound: SQLiteWALBound?
 
     /// Opens (creating when missing) the database file at `path`.
     /// - Parameters:
@@ -41,10 +47,11 @@ final class SQLiteConnection {
         self.path = path
         self.handle = database
         self.busyWait = SQLiteBusyWait(timeout: busyTimeout)
+        self.quickRetries = quickRetries
+        self.busyTimeout = busyTimeout
         sqlite3_extended_result_codes(database, 0)
         guard quickRetries else {
-            let milliseconds = min(max(0, busyTimeout) * 1000, Double(Int32.max)).rounded()
-            sqlite3_busy_timeout(database, Int32(milliseconds))
+            sqlite3_busy_timeout(database, SQLiteBusyWait.milliseconds(busyTimeout))
             return
         }
         // The handler is called on the thread using the connection, while the connection

@@ -41,7 +41,10 @@ enum SQLiteResult {
             text = "unknown error"
         }
         if text.isEmpty { text = "unknown error" }
-        return StorageError(code: storageCode(primary), message: "\(action): \(text)", sqliteCode: primary)
+        let code = storageCode(primary)
+        // SQLite says "database or disk is full"; say first what the reader must fix.
+        let message = code == .full ? "no space left on the disk: \(action): \(text)" : "\(action): \(text)"
+        return StorageError(code: code, message: message, sqliteCode: primary)
     }
 
     /// The ``StorageError/Code`` for a primary SQLite result code.

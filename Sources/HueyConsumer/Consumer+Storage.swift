@@ -1,0 +1,28 @@
+import Foundation
+import Logging
+
+/// The master's side of the storage's upkeep: its maintenance each tick (SQLite's WAL
+/// checkpoints) and a full disk said once a minute, not once per tick.
+extension Consumer {
+    /// Runs the storage's maintenance (``Storage/maintain(final:)``); with `final`, the
+    /// last one as the consumer stops. Failures are logged, never fatal.
+    func maintainStorage(final: Bool = false) {
+        do { try huey.storage.maintain(final: final) } catch {
+            logStorageError("storage maintenance\(final ? " at stop" : "")", error)
+        }
+    }
+
+    /// Logs a failed storage operation of the master. While the disk is full, the master's
+    /// writes fail on every tick and are tried again on the next: that is said once when
+    /// it starts and then once a minute (``FullDiskNotice``); any other error every time.
+    func logStorageError(_ what: String, _ error: any Error) {
+        guard let storageError = error as? StorageError, storageError.code == .full else {
+            logger.error("\(what): \(error)")
+            return
+        }
+        if fullDiskNotice.shouldLog(now: MonotonicClock.now()) {
+            logger.warning(
+                "\(what): \(error). The disk is full: nothing is lost, the master tries again each tick (logged once a minute while it lasts).")
+        }
+    }
+}
