@@ -1,0 +1,36 @@
+import Foundation
+import HueyPostgres
+import HueyTestSupport
+import Testing
+
+/// Tests that need a private server of their own: a wrong password, a restart.
+@Suite("PostgreSQL private server", .enabled(if: privatePostgresAvailable, noPostgres))
+struct PostgresServerTests {
+    @Test("a wrong password is refused with the server's reason")
+    func wrongPassword() throws {
+        let server = try PostgresTestServer.start()
+        let configuration = try PostgresConfiguration(url: server.url(password: "wrong"))
+        let error = try #require(throws: PostgresError.self) { try PostgresConnection(configuration) }
+        #expect(error.code == .connection)
+        #expect(error.message.contains("password authentication failed for user \"huey\""), "\(error)")
+        #expect(!error.message.contains("wrong"), "\(error)")
+        _ = try PostgresConnection(try PostgresConfiguration(url: server.url))
+    }
+
+    @Test("after a server restart the old connection is broken with a clear error; a new one sees committed data")
+    func restart() throws {
+        let server = try PostgresTestServer.start()
+        let configuration = try PostgresConfiguration(url: server.url)
+        let connection = try PostgresConnection(configuration)
+        try connection.execute("CREATE TABLE kept (id integer)")
+        try connection.transaction { try connection.query("INSERT INTO kept VALUES (7)") }
+        try server.restart()
+        let error = try #require(throws: PostgresError.self) { try connection.query("SELECT 1") }
+        #expect(error.code == .connection, "\(error)")
+        #expect(connection.isBroken)
+        let again = try #require(throws: PostgresError.self) { try connection.query("SELECT 1") }
+        #expect(again.code == .connection && again.message.contains("open a new connection"), "\(again)")
+        let reconnected = try PostgresConnection(configuration)
+        #expect(try reconnected.query("SELECT id FROM kept").map { $0.int(0) } == [7])
+    }
+}
