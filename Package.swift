@@ -98,7 +98,7 @@ let package = Package(
         // A small executable the process tests launch (tests never fork Swift code).
         .executableTarget(
             name: "HueyTestHelper",
-            dependencies: ["Huey", "HueyConsumer", "HueyRedis", "HueyTestSupport"],
+            dependencies: ["Huey", "HueyConsumer", "HueyRedis", "HueyPostgres", "HueyTestSupport"],
             swiftSettings: strictSettings
         ),
         // Launching and watching helper processes from tests.

@@ -22,6 +22,8 @@ case "chaos":
     exit(ChaosCommand.run(rest))
 case "wait-for-work":
     exit(WaitForWorkCommand.run(rest))
+case "postgres-fork":
+    exit(PostgresForkCommand.run(rest))
 default:
     FileHandle.standardError.write(Data("HueyTestHelper: unknown command \(command)\n".utf8))
     exit(2)

@@ -51,3 +51,24 @@ struct PostgresConfigurationTests {
         #expect(!error.message.contains("topsecret"), "\(error.message)")
     }
 }
+
+/// Connect failures that need no server (only libpq).
+@Suite("PostgreSQL connect failures")
+struct PostgresConnectFailureTests {
+    @Test("nothing listening: a connection error naming the address and libpq's reason")
+    func nothingListening() throws {
+        let configuration = try PostgresConfiguration(url: "postgresql://huey@127.0.0.1:1/postgres?connect_timeout=5")
+        let error = try #require(throws: PostgresError.self) { try PostgresConnection(configuration) }
+        #expect(error.code == .connection)
+        #expect(error.message.contains("cannot connect to PostgreSQL at 127.0.0.1:1/postgres as huey"), "\(error)")
+        #expect(error.message.contains("Connection refused"), "\(error)")
+    }
+
+    @Test("an unknown host: a connection error saying the name does not resolve")
+    func unknownHost() throws {
+        let configuration = try PostgresConfiguration(url: "postgresql://huey@no-such-host.invalid/postgres?connect_timeout=5")
+        let error = try #require(throws: PostgresError.self) { try PostgresConnection(configuration) }
+        #expect(error.code == .connection)
+        #expect(error.message.contains("could not translate host name \"no-such-host.invalid\""), "\(error)")
+    }
+}

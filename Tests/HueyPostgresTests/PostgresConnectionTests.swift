@@ -6,15 +6,6 @@ import Testing
 
 @Suite("PostgreSQL connection", .enabled(if: postgresAvailable, noPostgres))
 struct PostgresConnectionTests {
-    @Test("nothing listening: a connection error naming the address and libpq's reason")
-    func nothingListening() throws {
-        let configuration = try PostgresConfiguration(url: "postgresql://huey@127.0.0.1:1/postgres?connect_timeout=5")
-        let error = try #require(throws: PostgresError.self) { try PostgresConnection(configuration) }
-        #expect(error.code == .connection)
-        #expect(error.message.contains("cannot connect to PostgreSQL at 127.0.0.1:1/postgres as huey"), "\(error)")
-        #expect(error.message.contains("Connection refused"), "\(error)")
-    }
-
     @Test("parameters round-trip: text, bytea with NUL bytes, integers, NULL; plain and prepared")
     func parameters() throws {
         let fixture = try PostgresFixture()

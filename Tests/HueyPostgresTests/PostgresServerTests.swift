@@ -34,3 +34,15 @@ struct PostgresServerTests {
         #expect(try reconnected.query("SELECT id FROM kept").map { $0.int(0) } == [7])
     }
 }
+
+@Suite("PostgreSQL connection across fork", .enabled(if: postgresAvailable, noPostgres))
+struct PostgresForkTests {
+    @Test("a connection inherited by a forked child refuses use there and leaves the parent's session alone")
+    func forkedChild() throws {
+        let fixture = try PostgresFixture()
+        let helper = try HelperProcess(["postgres-fork", fixture.url])
+        let exit = helper.waitForExit(timeout: 60)
+        #expect(helper.standardOutput == "child=refused parent=ok\n", "\(helper.standardOutput)\(helper.standardError)")
+        #expect(exit == ProcessExit(reason: .exited, status: 0))
+    }
+}
