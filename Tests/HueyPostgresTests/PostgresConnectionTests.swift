@@ -32,6 +32,19 @@ struct PostgresConnectionTests {
         #expect(wrongCount.code == .misuse)
     }
 
+    @Test("the DocC overview example runs as written (on the test's server)")
+    func doccExample() throws {
+        let fixture = try PostgresFixture()
+        // HueyPostgres.docc/HueyPostgres.md, the URL replaced by the test server's:
+        let connection = try PostgresConnection(PostgresConfiguration(url: fixture.url))
+        try connection.execute("CREATE TEMP TABLE items (id bigint PRIMARY KEY, body bytea)")
+        let insert = try connection.prepare("INSERT INTO items (id, body) VALUES ($1, $2)")
+        try connection.transaction {
+            try connection.query(insert, [.integer(1), .bytes([0, 1, 2])])
+        }
+        #expect(try connection.query("SELECT body FROM items WHERE id = 1").first?.bytes(0) == [0, 1, 2])
+    }
+
     @Test("a unique violation carries SQLSTATE 23505, the server's message and detail; the connection goes on")
     func uniqueViolation() throws {
         let fixture = try PostgresFixture()
