@@ -1,8 +1,8 @@
 import Foundation
 import Synchronization
 
-/// A server process a test starts (PostgreSQL's `postgres`), killed when the test
-/// process dies, even without stopping it.
+/// A server process a test starts (`redis-server`, PostgreSQL's `postgres`), killed when
+/// the test process dies, even without stopping it.
 ///
 /// The process is started from a new thread that lives until ``release()``:
 /// - that thread has no blocked signals when it starts the process, which inherits its
@@ -13,7 +13,6 @@ import Synchronization
 ///
 /// `setpriv` can also switch to another user first (`runAs`): PostgreSQL refuses to run
 /// as root, and its parent-death signal is set after the switch, so it still holds.
-/// (RedisTestServer has its own copy of this launcher, written before this one.)
 struct ServerProcess: Sendable {
     /// The running process.
     let process: HelperProcess
@@ -43,7 +42,7 @@ struct ServerProcess: Sendable {
     ) throws -> ServerProcess {
         let setpriv = setprivPath
         if runAs != nil, setpriv == nil {
-            throw PostgresTestServerError("setpriv (util-linux) is needed to run \(executable) as \(runAs!)")
+            throw ServerProcessError(description: "setpriv (util-linux) is needed to run \(executable) as \(runAs!)")
         }
         let outcome = Mutex<Result<HelperProcess, any Error>?>(nil)
         let started = DispatchSemaphore(value: 0)
@@ -71,4 +70,10 @@ struct ServerProcess: Sendable {
         started.wait()
         return ServerProcess(process: try outcome.withLock { $0! }.get(), releaseSignal: release)
     }
+}
+
+/// A server process could not be started.
+struct ServerProcessError: Error, CustomStringConvertible {
+    /// Why.
+    var description: String
 }
