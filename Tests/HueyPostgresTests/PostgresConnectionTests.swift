@@ -141,6 +141,13 @@ struct PostgresConnectionTests {
             + "p50 \(String(format: "%.2f", p50)) ms, max \(String(format: "%.2f", worst)) ms")
         #expect(worst < 2000, "a wake-up took \(worst) ms")
 
+        let long = String(repeating: "q", count: 64)
+        for attempt in [{ try listener.listen(long) }, { try listener.notify(long) }, { try listener.listen("") }] {
+            let error = try #require(throws: PostgresError.self) { try attempt() }
+            #expect(error.code == .misuse && error.message.contains("PostgreSQL takes 1 to 63"), "\(error)")
+        }
+        try listener.listen(String(repeating: "q", count: 63))
+
         try listener.unlisten(channel)
         let other = try fixture.connect()
         try other.notify(channel, payload: "unheard")

@@ -190,8 +190,11 @@ public final class PostgresConnection {
     /// Listens on `channel` (`LISTEN`): notifications sent there are then returned by
     /// ``waitForNotification(timeout:)``.
     /// - Parameter channel: The channel name, used as is (quoted), e.g. `huey.q.default`.
-    /// - Throws: ``PostgresError``.
+    /// - Throws: ``PostgresError``; code ``PostgresError/Code/misuse`` for a name longer
+    ///   than 63 bytes, which the server would silently cut short for `LISTEN` (and refuse
+    ///   in `pg_notify`), so nothing sent to the full name would ever arrive.
     public func listen(_ channel: String) throws {
+        try Self.checkChannel(channel)
         try execute("LISTEN \(Self.quoteIdentifier(channel))")
     }
 
@@ -205,8 +208,10 @@ public final class PostgresConnection {
     /// - Parameters:
     ///   - channel: The channel.
     ///   - payload: Its text (under 8,000 bytes).
-    /// - Throws: ``PostgresError``.
+    /// - Throws: ``PostgresError``; code ``PostgresError/Code/misuse`` for a channel name
+    ///   longer than 63 bytes.
     public func notify(_ channel: String, payload: String = "") throws {
+        try Self.checkChannel(channel)
         try query("SELECT pg_notify($1, $2)", [.text(channel), .text(payload)])
     }
 
@@ -266,6 +271,19 @@ public final class PostgresConnection {
         return PostgresError(
             code: .connection,
             message: "\(what) on PostgreSQL at \(configuration.address) failed: \(reason); open a new connection")
+    }
+
+    /// The longest channel name the server keeps whole (`NAMEDATALEN - 1` bytes).
+    public static let maximumChannelLength = 63
+
+    /// Throws when `channel` is longer than the server keeps.
+    private static func checkChannel(_ channel: String) throws {
+        guard channel.utf8.count <= maximumChannelLength, !channel.isEmpty else {
+            throw PostgresError(
+                code: .misuse,
+                message: "the channel name \"\(channel)\" has \(channel.utf8.count) bytes; PostgreSQL takes "
+                    + "1 to \(maximumChannelLength)")
+        }
     }
 
     /// `name` as a quoted SQL identifier.
