@@ -17,14 +17,20 @@ struct PostgresServerTests {
         _ = try PostgresConnection(try PostgresConfiguration(url: server.url))
     }
 
-    @Test("after a server restart the old connection is broken with a clear error; a new one sees committed data")
+    @Test("after a server restart old connections (one waiting for a notification) break with a clear error; a new one sees committed data")
     func restart() throws {
         let server = try PostgresTestServer.start()
         let configuration = try PostgresConfiguration(url: server.url)
         let connection = try PostgresConnection(configuration)
         try connection.execute("CREATE TABLE kept (id integer)")
         try connection.transaction { try connection.query("INSERT INTO kept VALUES (7)") }
+        let listener = try PostgresConnection(configuration)
+        try listener.listen("huey.q.restart")
         try server.restart()
+        let waitStart = monotonicSeconds()
+        let lost = try #require(throws: PostgresError.self) { try listener.waitForNotification(timeout: 30) }
+        #expect(lost.code == .connection && listener.isBroken, "\(lost)")
+        #expect(monotonicSeconds() - waitStart < 10, "noticed the lost connection only after the wait")
         let error = try #require(throws: PostgresError.self) { try connection.query("SELECT 1") }
         #expect(error.code == .connection, "\(error)")
         #expect(connection.isBroken)
