@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "HueyConsumer", targets: ["HueyConsumer"]),
         .library(name: "HueySigning", targets: ["HueySigning"]),
         .library(name: "HueyRedis", targets: ["HueyRedis"]),
+        .library(name: "HueyPostgres", targets: ["HueyPostgres"]),
         .executable(name: "huey-demo", targets: ["HueyDemo"]),
         .executable(name: "huey-bench", targets: ["HueyBench"]),
     ],
@@ -36,6 +37,12 @@ let package = Package(
             name: "CHiredis",
             pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]
+        ),
+        // libpq for the optional HueyPostgres product (Debian/Ubuntu: headers in /usr/include/postgresql).
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
         ),
         .target(
             name: "Huey",
@@ -72,6 +79,12 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // PostgreSQL storage, in its own target so users without PostgreSQL do not need libpq.
+        .target(
+            name: "HueyPostgres",
+            dependencies: ["Huey", "CLibPQ"],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "HueyDemo",
             dependencies: ["Huey", "HueyConsumer"],
@@ -85,7 +98,7 @@ let package = Package(
         // A small executable the process tests launch (tests never fork Swift code).
         .executableTarget(
             name: "HueyTestHelper",
-            dependencies: ["Huey", "HueyConsumer", "HueyRedis", "HueyTestSupport"],
+            dependencies: ["Huey", "HueyConsumer", "HueyRedis", "HueyPostgres", "HueyTestSupport"],
             swiftSettings: strictSettings
         ),
         // Launching and watching helper processes from tests.
@@ -107,6 +120,11 @@ let package = Package(
         .testTarget(
             name: "HueyRedisTests",
             dependencies: ["HueyRedis", "Huey", "HueyTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HueyPostgresTests",
+            dependencies: ["HueyPostgres", "Huey", "HueyTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

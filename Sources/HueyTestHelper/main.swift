@@ -26,6 +26,8 @@ case "disk-full":
     exit(DiskFullCommand.run(rest))
 case "wait-for-work":
     exit(WaitForWorkCommand.run(rest))
+case "postgres-fork":
+    exit(PostgresForkCommand.run(rest))
 default:
     FileHandle.standardError.write(Data("HueyTestHelper: unknown command \(command)\n".utf8))
     exit(2)

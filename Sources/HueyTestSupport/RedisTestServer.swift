@@ -51,14 +51,7 @@ public final class RedisTestServer: Sendable {
     public let persistent: Bool
     private let executable: String
     private let extraArguments: [String]
-    private let running = Mutex<Running?>(nil)
-
-    /// A running server and the thread that started it.
-    private struct Running: Sendable {
-        let process: HelperProcess
-        /// Signalled to let the starting thread end, once the server has exited.
-        let release: DispatchSemaphore
-    }
+    private let running = Mutex<ServerProcess?>(nil)
 
     /// The server's URL: `unix://<socket>`.
     public var url: String { "unix://\(socketPath)" }
@@ -138,7 +131,7 @@ public final class RedisTestServer: Sendable {
             stopping.process.send(SIGKILL)
             _ = stopping.process.waitForExit(timeout: 10)
         }
-        stopping.release.signal()
+        stopping.release()
     }
 
     /// Starts `redis-server` and waits until it answers.
@@ -150,7 +143,8 @@ public final class RedisTestServer: Sendable {
         if port != nil { arguments += ["--bind", "127.0.0.1"] }
         arguments += persistent ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"]
         arguments += extraArguments
-        let started = try Self.spawn(executable: executable, arguments: arguments, outputDirectory: directory)
+        let started = try ServerProcess.start(
+            executable: executable, arguments: arguments, runAs: nil, outputDirectory: directory)
         running.withLock { $0 = started }
         let server = started.process
         let answered = waitUntil(timeout: timeout) {
@@ -163,43 +157,6 @@ public final class RedisTestServer: Sendable {
                 "redis-server \(arguments.joined(separator: " ")) "
                     + (answered ? "exited" : "did not answer PING within \(timeout) s") + "; its log:\n\(log)")
         }
-    }
-
-    /// Starts `executable` from a new thread that lives until the server has stopped.
-    ///
-    /// - The thread has no blocked signals when it starts the process, which inherits its
-    ///   signal mask: tests run on dispatch worker threads, which block most signals, and
-    ///   `redis-server` would then never see SIGTERM.
-    /// - Through `setpriv --pdeathsig KILL` (when installed), the server is killed when that
-    ///   thread ends — also when the test process dies without stopping it (a crash, a
-    ///   timeout, SIGKILL) — so no orphan server outlives a test run.
-    private static func spawn(executable: String, arguments: [String], outputDirectory: String) throws -> Running {
-        let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].first { FileManager.default.isExecutableFile(atPath: $0) }
-        let outcome = Mutex<Result<HelperProcess, any Error>?>(nil)
-        let started = DispatchSemaphore(value: 0)
-        let release = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            var signals = sigset_t()
-            sigemptyset(&signals)
-            pthread_sigmask(SIG_SETMASK, &signals, nil)
-            let result = Result {
-                if let setpriv {
-                    return try HelperProcess(
-                        ["--pdeathsig", "KILL", executable] + arguments, executable: setpriv,
-                        outputDirectory: outputDirectory)
-                }
-                return try HelperProcess(arguments, executable: executable, outputDirectory: outputDirectory)
-            }
-            // Back to blocking everything, like the threads around it, while it waits.
-            sigfillset(&signals)
-            pthread_sigmask(SIG_SETMASK, &signals, nil)
-            outcome.withLock { $0 = result }
-            started.signal()
-            if case .success = result { release.wait() }
-        }
-        thread.start()
-        started.wait()
-        return Running(process: try outcome.withLock { $0! }.get(), release: release)
     }
 
     /// A new private folder whose socket path fits in `sockaddr_un` (108 bytes).
