@@ -35,6 +35,32 @@ extension HueyCompatibilityTests {
             #expect(try results.map { try $0() } == [[2, 1], [3, 2], [5, 3], [8, 5]])
         }
 
+        @Test("test_pipeline_dict — a dictionary result fills the next stage's keyword arguments (argumentNames)")
+        func pipelineDict() throws {
+            let stateful = huey.task("stateful", argumentNames: ["v1", "v2", "v3"]) { (v1: Int?, v2: Int?, v3: Int?) in
+                ["v1": v1.map { $0 + 1 } ?? 0, "v2": v2.map { $0 + 2 } ?? 0, "v3": v3.map { $0 + 3 } ?? 0]
+            }
+            func run(_ pipeline: TaskCall) throws -> [[String: Int]?] {
+                let results = try huey.enqueue(pipeline, as: [String: Int].self)
+                for _ in 0..<results.count {
+                    #expect(try h.pending == 1)
+                    try h.executeNext()
+                }
+                return try results.map { try $0() }
+            }
+            // Swift closures have no default values: the first stage passes nil for Huey's None.
+            #expect(try run(stateful.s(nil, nil, nil).then(stateful).then(stateful)) == [
+                ["v1": 0, "v2": 0, "v3": 0], ["v1": 1, "v2": 2, "v3": 3], ["v1": 2, "v2": 4, "v3": 6],
+            ])
+            // A stage's own keywords win over the previous stage's dictionary (Huey's setdefault).
+            let pipeline = stateful.s(4, nil, nil)
+                .then(TaskCall(name: "stateful", kwargs: ["v2": 6]))
+                .then(TaskCall(name: "stateful", kwargs: ["v2": 1, "v3": 8]))
+            #expect(try run(pipeline) == [
+                ["v1": 5, "v2": 0, "v3": 0], ["v1": 6, "v2": 8, "v3": 3], ["v1": 7, "v2": 3, "v3": 11],
+            ])
+        }
+
         @Test("test_partial — a stage's own arguments come first, the previous value last")
         func partial() throws {
             let add = huey.task("add") { (a: Int, b: Int) in a + b }
