@@ -187,6 +187,29 @@ extension HueyCompatibilityTests {
             #expect(decremented.retries == 1 && decremented.retryDelay == 10)
         }
 
+        @Test("test_read_schedule — reading the schedule up to a time takes the due calls out, in eta order")
+        func readSchedule() throws {
+            let taskA = huey.task("task_a") { (n: Int) in n }
+            let timestamp = h.clock.date.addingTimeInterval(86_400)
+            let rn1 = try taskA.schedule(args: -1, eta: timestamp.addingTimeInterval(-1))
+            let r0 = try taskA.schedule(args: 0, eta: timestamp)
+            let rp1 = try taskA.schedule(args: 1, eta: timestamp.addingTimeInterval(1))
+            // Written straight to the schedule (see README, "Differences from Huey").
+            #expect(try huey.scheduledCount == 3)
+            #expect(try h.pending == 0)
+            func read(_ date: Date) throws -> [String] {
+                try huey.storage.readSchedule(timestamp: date.timeIntervalSince1970).map {
+                    try JSONCodec.decode(Message.self, from: $0).id
+                }
+            }
+            #expect(try read(timestamp) == [rn1.id, r0.id])
+            #expect(try read(timestamp).isEmpty)  // reading is destructive
+            #expect(try read(timestamp.addingTimeInterval(86_400 * 365)) == [rp1.id])
+            #expect(try h.pending == 0)
+            #expect(try huey.resultCount == 0)
+            #expect(try huey.scheduledCount == 0)
+        }
+
         @Test("test_storage_wrappers — pending(), scheduled() and allResults() list what the storage holds")
         func storageWrappers() throws {
             let taskA = huey.task("task_a") { (n: Int) in n + 1 }
