@@ -12,7 +12,7 @@ import Synchronization
 public struct TaskException: Error, Sendable, Codable, CustomStringConvertible {
     /// `String(describing:)` of the error the task threw.
     public var error: String
-    /// Retries left when it failed for good.
+    /// The retries the call had left when this attempt failed (0 once it failed for good).
     public var retries: Int
     /// The failed call's id.
     public var taskID: String

@@ -103,16 +103,22 @@ extension HueyCompatibilityTests {
             #expect(try h.pending == 0)
             #expect(try huey.resultCount == 0)
 
-            // Huey also reads an error result here while retries remain (its
-            // store_intermediate_errors); that rule is ported with the execution rules.
-            try taskA(retries: 2)
+            // While retries remain the failed attempt's error is readable (Huey's
+            // store_intermediate_errors, on by default), naming the attempt's retries.
+            let twice = try taskA(retries: 2)
             #expect(try h.executeNext() == nil)
+            let intermediate = try #require(throws: TaskException.self) { try twice() }
+            #expect(intermediate.retries == 2)
             #expect(try huey.pending().map(\.retries) == [1])
+            #expect(try huey.resultCount == 0)
             _ = try h.dequeue()
 
-            try taskA.schedule(args: (), delay: -1, retries: 3)
+            let scheduled = try taskA.schedule(args: (), delay: -1, retries: 3)
             #expect(try h.executeNext() == nil)
+            let fromSchedule = try #require(throws: TaskException.self) { try scheduled() }
+            #expect(fromSchedule.retries == 3)
             #expect(try huey.pending().map(\.retries) == [2])
+            #expect(try huey.resultCount == 0)
         }
 
         @Test("per-call retryDelay: and retryBackoff: replace the task's (api.py TaskWrapper.s)")

@@ -152,6 +152,144 @@ extension HueyCompatibilityTests {
             #expect(eta == started + 15)
         }
 
+        @Test("test_task_error — the error, the retries left and the error type are stored and read once")
+        func taskError() throws {
+            let taskE = huey.task("task_e") { (n: Int) throws -> Int in
+                if n == 0 { throw TestError(message: "uh-oh") }
+                return n + 1
+            }
+            let re = try taskE(0)
+            try bench.executeNext()
+            #expect(try huey.resultCount == 1)
+            let failure = try bench.trap(re)
+            #expect(failure.error == "TestError(uh-oh)")
+            #expect(failure.retries == 0)
+            #expect(failure.traceback.contains("TestError"))  // Swift has no traceback: it names the type
+            #expect(try huey.resultCount == 0)
+            #expect(try huey.pendingCount == 0)
+        }
+
+        @Test("test_retry_delay — a retry with a delay waits in the schedule, not the queue")
+        func retryDelay() throws {
+            let taskA = huey.task("task_a", retries: 2, retryDelay: 60) { () throws -> Int in
+                throw TestError(message: "try again")
+            }
+            let r = try taskA()
+            try bench.executeNext()
+            _ = try bench.trap(r)
+            #expect(try huey.pendingCount == 0)
+            #expect(try huey.scheduledCount == 1)
+            let retry = try #require(try huey.scheduled().first)
+            #expect(retry.retries == 1)
+            #expect(isAbout(retry.eta, clock.seconds + 60))
+            clock.advance(59)
+            #expect(try huey.enqueueDueScheduled() == 0)  // not ready to run
+            clock.advance(2)
+            #expect(try huey.enqueueDueScheduled() == 1)
+        }
+
+        @Test("test_retry_backoff — waits of 2, 4, 8 s; the grown delay travels with the call; then nothing more")
+        func retryBackoff() throws {
+            let taskA = huey.task("task_a", retries: 3, retryDelay: 2, retryBackoff: 2) { () throws -> Int in
+                throw TestError(message: "try again")
+            }
+            let r = try taskA()
+            try bench.executeNext()
+            _ = try bench.trap(r)
+            for (retries, delay, wait) in [(2, 4.0, 2.0), (1, 8, 4), (0, 16, 8)] {
+                let scheduled = try huey.scheduled()
+                #expect(scheduled.count == 1)
+                let task = try #require(scheduled.first)
+                #expect(task.retries == retries)
+                #expect(task.retryDelay == delay)
+                #expect(task.retryBackoff == 2)
+                #expect(isAbout(task.eta, clock.seconds + wait))
+                clock.advance(wait)
+                #expect(try huey.enqueueDueScheduled() == 1)
+                try bench.executeNext()
+            }
+            // Retries are used up: nothing further is scheduled or queued.
+            #expect(try huey.scheduledCount == 0)
+            #expect(try huey.pendingCount == 0)
+            // The backoff multiplier can also be given when the call is made.
+            #expect(taskA.s(retryBackoff: 3).retryBackoff == 3)
+        }
+
+        @Test("test_retry_periodic — a failed periodic call is retried with one retry fewer")
+        func retryPeriodic() throws {
+            let state = Mutex(0)
+            let taskP = huey.periodicTask("task_p", try crontab(hour: "0"), retries: 2) {
+                let previous = state.withLock { value -> Int in
+                    defer { value = value == 0 ? 1 : (value == 1 ? 2 : 9) }
+                    return value
+                }
+                if previous == 0 { throw TestError(message: "oops") }
+            }
+            _ = try taskP()
+            try bench.executeNext()
+            let retry = try #require(try huey.pending().first)
+            #expect(try huey.pendingCount == 1)
+            #expect(retry.retries == 1)
+            try bench.executeNext()
+            #expect(state.withLock { $0 } == 2)
+            #expect(try huey.pendingCount == 0)
+        }
+
+        @Test("test_retry_delay_periodic — a periodic call's delayed retry keeps its id and waits in the schedule")
+        func retryDelayPeriodic() throws {
+            let taskP = huey.periodicTask("task_p", try crontab(), retries: 2, retryDelay: 60) {
+                throw TestError(message: "try again")
+            }
+            let r = try taskP()
+            try bench.executeNext()
+            #expect(try huey.pendingCount == 0)
+            #expect(try huey.scheduledCount == 1)
+            let retry = try #require(try huey.scheduled().first)
+            #expect(retry.id == r.id)
+            #expect(retry.retries == 1)
+            #expect(isAbout(retry.eta, clock.seconds + 60))
+        }
+
+        @Test("test_retrytask_eta_delay — RetryTask(delay:) and RetryTask(eta:); the task's retryDelay by default")
+        func retryTaskEtaDelay() throws {
+            let taskA = huey.task("task_a", retryDelay: 10) { (d: Double?, e: Double?) throws -> Int in
+                if let d { throw RetryTask(delay: d) }
+                if let e { throw RetryTask(eta: Date(timeIntervalSince1970: e)) }
+                throw RetryTask()
+            }
+            let now = clock.seconds
+            for (d, e, expected) in [
+                (nil, nil, now + 10), (3, nil, now + 3), (300, nil, now + 300),
+                (nil, now + 3, now + 3), (nil, now + 300, now + 300),
+            ] as [(Double?, Double?, Double)] {
+                let r = try taskA(d, e)
+                try bench.executeNext()
+                #expect(try r() == nil)  // not an error, nothing stored
+                #expect(try huey.pendingCount == 0)
+                let scheduled = try huey.scheduled()
+                #expect(scheduled.map(\.id) == [r.id])
+                #expect(isAbout(scheduled.first?.eta, expected))
+                try huey.flush()
+            }
+        }
+
+        @Test("test_cancel_execution — without retries only retry: true retries, with at least one retry")
+        func cancelExecution() throws {
+            let taskA = huey.task("task_a") { (retry: Bool?) throws -> Int in throw CancelExecution(retry: retry) }
+            for retry in [nil, false] as [Bool?] {
+                let r = try taskA(retry)
+                try bench.executeNext()
+                #expect(throws: TaskException.self) { try r() }
+                #expect(try huey.pendingCount == 0)
+            }
+            let r = try taskA(true)
+            try bench.executeNext()
+            let failure = try bench.trap(r)
+            #expect(failure.type == "CancelExecution")
+            #expect(failure.retries == 1)
+            #expect(try huey.pendingCount == 1)
+        }
+
         @Test("test_subtask_error — a TaskException let through stores the inner error text")
         func subtaskError() throws {
             let inner = huey.task("task_i") { (a: Int) throws -> Int in throw TestError(message: "\(a)") }
@@ -258,7 +396,7 @@ extension HueyCompatibilityTests {
             #expect(try huey.pendingCount == 0)
         }
 
-        @Test("TestStoreIntermediateErrors — with it off, errors and on_error wait for the final failure")
+        @Test("test_intermediate_error_withheld / test_on_error_deferred (TestStoreIntermediateErrors) — with it off, errors and on_error wait for the final failure")
         func intermediateErrorsWithheld() throws {
             huey.storeIntermediateErrors = false
             let state = Mutex<[String]>([])

@@ -179,6 +179,32 @@ extension HueyCompatibilityTests {
             #expect(try huey.resultCount == 0)
         }
 
+        @Test("test_dynamic_periodic_tasks — a task may register periodic tasks (thread workers only, as Huey)")
+        func dynamicPeriodicTasks() throws {
+            let huey = self.huey
+            let makePeriodic = huey.task("make_ptask") { (everyN: Int) throws in
+                huey.periodicTask("ptask_\(everyN)", try crontab(minute: "*/\(everyN)")) {}
+            }
+            _ = try makePeriodic(5)
+            _ = try makePeriodic(10)
+            func expectPeriodic(_ minute: Int, _ names: [String]) throws {
+                var parts = DateComponents(year: 2019, month: 1, day: 1, hour: 0, minute: minute)
+                parts.timeZone = TimeZone(identifier: "UTC")
+                let date = try #require(Calendar(identifier: .gregorian).date(from: parts))
+                #expect(try huey.enqueuePeriodicTasks(at: date).sorted() == names)
+                try huey.storage.flushQueue()
+            }
+            let queued = try huey.pending()
+            try huey.storage.flushQueue()
+            try expectPeriodic(0, [])
+            for call in queued { try huey.enqueue(call) }
+            try h.executeNext()
+            try h.executeNext()
+            try expectPeriodic(0, ["ptask_10", "ptask_5"])
+            try expectPeriodic(5, ["ptask_5"])
+            try expectPeriodic(6, [])
+        }
+
         @Test("test_read_periodic — which periodic tasks a minute enqueues")
         func readPeriodic() throws {
             huey.periodicTask("work", try crontab(minute: "*/15", hour: "9-17")) {}

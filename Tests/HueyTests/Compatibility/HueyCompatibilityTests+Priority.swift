@@ -111,8 +111,8 @@ extension HueyCompatibilityTests {
             let message = try h.message(claim)
             #expect(message.id == r3.id && message.priority == 3 && message.retries == 1)
             #expect(try h.execute(claim) == nil)
-            // Huey also stores the failed attempt's error here (`r3.get` raises); that rule
-            // is ported with the execution rules.
+            // The failed attempt's error is readable while the retry waits.
+            #expect(throws: TaskException.self) { try r3() }
             #expect(try h.pending == 4)
             let retry = try h.dequeue()
             let retried = try h.message(retry)

@@ -177,7 +177,7 @@ extension HueyCompatibilityTests {
             try h.huey.enqueue(taskA.s(3).then(taskA))
             #expect(try h.executeNext() == 4)
             #expect(try h.executeNext() == 5)
-            try taskA.map([5, 6])
+            _ = try taskA.map([5, 6])
             #expect(try h.executeNext() == 6)
             #expect(try h.executeNext() == 7)
             h.huey.immediate = true

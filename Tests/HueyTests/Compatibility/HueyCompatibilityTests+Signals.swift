@@ -117,6 +117,57 @@ extension HueyCompatibilityTests {
             #expect(log.take() == [.enqueued, .executing, .error, .enqueued, .executing, .complete])
         }
 
+        @Test("test_signals_revoked — revoked instead of executing; a lock held elsewhere: executing, locked")
+        func revoked() throws {
+            let task = huey.task("task_a") { (n: Int) in n + 1 }
+            try task.revoke(once: true)
+            _ = try task(2)
+            #expect(log.take() == [.enqueued])
+            try bench.executeNext()
+            #expect(log.take() == [.revoked])
+            _ = try task(3)
+            try bench.executeNext()
+            #expect(log.take() == [.enqueued, .executing, .complete])
+
+            let huey = self.huey
+            let locked = huey.task("task_l") { (n: Int) throws -> Int in try huey.lockTask("lock-a") { n + 1 } }
+            _ = try locked(1)
+            #expect(log.take() == [.enqueued])
+            try bench.executeNext()
+            #expect(log.take() == [.executing, .complete])
+            try huey.lockTask("lock-a") {
+                _ = try locked(2)
+                #expect(log.take() == [.enqueued])
+                try bench.executeNext()
+                #expect(log.take() == [.executing, .locked])
+            }
+        }
+
+        @Test("test_signal_expired — expired instead of executing")
+        func expired() throws {
+            let task = huey.task("task_a", expires: .seconds(10)) { (n: Int) in n + 1 }
+            _ = try task(2)
+            #expect(log.take() == [.enqueued])
+            bench.clock.advance(15)
+            try bench.executeNext()
+            #expect(log.take() == [.expired])
+            _ = try task(3)
+            #expect(log.take() == [.enqueued])
+            try bench.executeNext()
+            #expect(log.take() == [.executing, .complete])
+        }
+
+        @Test("test_signal_timeout — a cooperative timeout sends timeout")
+        func timeout() throws {
+            let task = huey.task("timeout", timeout: 0.001, context: true) { (task: TaskContext) throws in
+                usleep(10_000)  // past the 1 ms deadline, as Huey's time.sleep(0.01)
+                try task.checkTimeout()
+            }
+            _ = try task()
+            try bench.executeNext()
+            #expect(log.take() == [.enqueued, .executing, .timeout])
+        }
+
         @Test("pre-execute CancelExecution: executing (before the hooks, as Huey) then canceled")
         func canceledByHook() throws {
             let task = huey.task("task_a") { (n: Int) in n }

@@ -1,5 +1,6 @@
 import Foundation
 import Huey
+import Synchronization
 import Testing
 
 /// Every code block of `Sources/Huey/Huey.docc/Guide.md`, compiled and run, so the guide
@@ -80,6 +81,29 @@ struct GuideDocTests {
         let poll = huey.task("poll") { (url: String) throws -> Int in
             throw RetryTask(delay: 60)
         }
+        // guide:
+        let attempts = Mutex(0)                     // Mutex: import Synchronization
+        let shaky = huey.task("shaky", retries: 1) { () throws -> String in
+            guard attempts.withLock({ $0 += 1; return $0 }) > 1 else { throw Unlucky() }
+            return "second time lucky"
+        }
+        let answer = try shaky()
+        // A consumer runs it: the first attempt fails, one retry is left.
+        #expect(try huey.processNext(owner: .current, in: huey.storage))
+        var seen: (type: String, retries: Int)?
+        do {
+            _ = try answer()
+        } catch let failure as TaskException {
+            print(failure.type, failure.retries)    // "Unlucky 1"
+            seen = (failure.type, failure.retries)
+        }
+        #expect(seen?.type == "Unlucky" && seen?.retries == 1)
+        // The consumer retries it, and this time it works.
+        #expect(try huey.processNext(owner: .current, in: huey.storage))
+        answer.reset()                              // forget the error the handle read
+        let lucky = try answer()                    // "second time lucky"
+        #expect(lucky == "second time lucky")
+        #expect(try huey.pendingCount == 0)
         // guide:
         let report = huey.task("report", expires: 60, timeout: 30, priority: 10, context: true) {
             (task: TaskContext, file: String) in "\(task.id): \(file)"
