@@ -37,9 +37,13 @@ let package = Package(
             pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]
         ),
+        // The generic JSON reader, writer and JSONValue coder, apart so that Huey reads as a
+        // task queue. Huey re-exports it (JSONValue is in Huey's API).
+        .target(name: "HueyJSON", swiftSettings: strictSettings),
         .target(
             name: "Huey",
             dependencies: [
+                "HueyJSON",
                 "CSQLite",
                 "CHueyShims",
                 .product(name: "Logging", package: "swift-log"),
@@ -97,6 +101,11 @@ let package = Package(
         .testTarget(
             name: "HueyTests",
             dependencies: ["Huey", "HueyRedis", "HueyTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HueyJSONTests",
+            dependencies: ["HueyJSON"],
             swiftSettings: strictSettings
         ),
         .testTarget(
