@@ -44,9 +44,13 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
+        // The generic JSON reader, writer and JSONValue coder, apart so that Huey reads as a
+        // task queue. Huey re-exports it (JSONValue is in Huey's API).
+        .target(name: "HueyJSON", swiftSettings: strictSettings),
         .target(
             name: "Huey",
             dependencies: [
+                "HueyJSON",
                 "CSQLite",
                 "CHueyShims",
                 .product(name: "Logging", package: "swift-log"),
@@ -110,6 +114,11 @@ let package = Package(
         .testTarget(
             name: "HueyTests",
             dependencies: ["Huey", "HueyRedis", "HueyTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HueyJSONTests",
+            dependencies: ["HueyJSON"],
             swiftSettings: strictSettings
         ),
         .testTarget(

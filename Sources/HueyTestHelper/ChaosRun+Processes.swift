@@ -53,7 +53,7 @@ extension ChaosRun {
         guard let master else { return }
         var spared: Set<Int32> = []
         for claim in (try? huey.storage.claims()) ?? [] {
-            if (try? MessageCodec.decode(claim.data))?.name == ChaosTasks.Kind.slow.rawValue {
+            if (try? huey.decodeMessage(claim.data))?.name == ChaosTasks.Kind.slow.rawValue {
                 spared.insert(claim.owner.pid)
             }
         }

@@ -1,18 +1,24 @@
 import Foundation
 
-/// Reading a message straight from bytes: the top-level fields are matched on
-/// their bytes and converted as they are parsed, with no dictionary and no key
-/// strings. Only `args`, `kwargs` and unknown keys' values become ``JSONValue``s.
-/// Same rules and errors as ``Message/init(jsonValue:)``.
+/// The message reader: the one definition of how a message is read from the wire
+/// (DESIGN §3), used by ``MessageCodec/decode(_:)`` and by `Message`'s `Decodable`.
+/// The top-level fields are matched on their bytes and converted as they are parsed,
+/// with no dictionary and no key strings. Only `args`, `kwargs`, `expires`,
+/// `chord_config` and unknown keys' values become ``JSONValue``s.
+///
+/// Unknown keys are ignored; missing or `null` optional keys take Huey's defaults
+/// (`retries` 0, `retry_delay` 0, `retry_backoff` 1, no eta, priority, expiry or
+/// callbacks). Whole-number doubles are accepted where an integer is expected.
 extension JSONReader {
-    /// Parses one message that spans all of `bytes`.
+    /// Parses one message that spans all of `bytes`; `path` names it in errors (empty at
+    /// the top, `on_complete` for a callback read on its own).
     /// - Throws: ``CodecError`` (`.malformed`) for bad JSON or a field of the wrong type.
-    static func parseMessage(_ bytes: [UInt8]) throws -> Message {
+    static func parseMessage(_ bytes: [UInt8], path: String = "") throws -> Message {
         try bytes.withUnsafeBufferPointer { buffer in
             var parser = JSONParser(input: buffer, maxDepth: defaultMaxDepth)
             parser.elementStack.reserveCapacity(16)
             parser.skipWhitespace()
-            let message = try parser.parseMessage(path: "")
+            let message = try parser.parseMessage(path: path)
             parser.skipWhitespace()
             guard parser.index == buffer.count else {
                 throw parser.failure("unexpected \(parser.describeByte(at: parser.index)) after the JSON value")
@@ -100,20 +106,14 @@ extension JSONParser {
         var expires: Expiry?
         var chordConfig: ChordConfig?
         var first = true
-        while true {
+        var more = true
+        while more {
             guard index < input.count else { throw failure("unexpected end of input in an object") }
             if input[index] == UInt8(ascii: "}") && first { break }
             first = false
-            guard input[index] == UInt8(ascii: "\"") else {
-                throw failure("expected a string key in an object, found \(describeByte(at: index))")
-            }
+            try expectKey()
             let key = try parseMessageKey()
-            skipWhitespace()
-            guard index < input.count, input[index] == UInt8(ascii: ":") else {
-                throw failure("expected ':' after an object key, found \(describeByte(at: index))")
-            }
-            index += 1
-            skipWhitespace()
+            try skipColon()
             switch key {
             case .id: id = try parseValue()
             case .name: name = try parseValue()
@@ -136,16 +136,7 @@ extension JSONParser {
                 chordConfig = value.isNull ? nil : try ChordConfig(json: value, path: fields.path("chord_config"))
             case nil: _ = try parseValue()
             }
-            skipWhitespace()
-            guard index < input.count else { throw failure("unexpected end of input in an object") }
-            if input[index] == UInt8(ascii: ",") {
-                index += 1
-                skipWhitespace()
-            } else if input[index] != UInt8(ascii: "}") {
-                throw failure("expected ',' or '}' in an object, found \(describeByte(at: index))")
-            } else {
-                break
-            }
+            more = try nextMember()
         }
         index += 1
         depth -= 1

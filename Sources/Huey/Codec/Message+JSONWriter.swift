@@ -1,6 +1,7 @@
-/// Writing messages and error envelopes straight to bytes, keys in sorted order,
-/// without building a ``JSONValue`` tree first. The bytes equal
-/// `JSONWriter.encode(message.jsonValue)`.
+/// The message writer: the one definition of a message's bytes on the wire (DESIGN §3),
+/// used by ``MessageCodec/encode(_:)``, ``JSONCodec/encode(_:)`` and `Message`'s
+/// `Encodable`. Also the error envelope. Keys in sorted order, absent options `null`,
+/// written straight to bytes without building a ``JSONValue`` tree first.
 extension JSONWriter {
     /// Appends a message as one JSON object with Huey's keys (DESIGN §3).
     /// - Throws: ``CodecError`` (`.unencodable`) for a NaN or infinite number.

@@ -3,7 +3,9 @@ import Foundation
 /// One queued call of a task, exactly as it travels through storage (DESIGN §3).
 ///
 /// Field names on the wire are Huey's (`retry_delay`, `on_complete`, …). Unknown keys
-/// are ignored when reading so newer producers can talk to older consumers.
+/// are ignored when reading so newer producers can talk to older consumers. The wire
+/// format has one definition: the writer in `Message+JSONWriter.swift` and the reader in
+/// `JSONReader+Message.swift`; `Codable` goes through them.
 public struct Message: Sendable, Hashable, Codable {
     /// The call's unique id (a UUID string); also the key of its result.
     public var id: String
@@ -61,56 +63,43 @@ public struct Message: Sendable, Hashable, Codable {
         self.chordConfig = chordConfig
     }
 
-    enum CodingKeys: String, CodingKey {
-        case id, name, eta, retries, priority, args, kwargs, expires, timeout
-        case retryDelay = "retry_delay"
-        case retryBackoff = "retry_backoff"
-        case onComplete = "on_complete"
-        case onError = "on_error"
-        case expiresResolved = "expires_resolved"
-        case chordConfig = "chord_config"
-    }
-
-    /// Decodes a message, filling Huey's defaults for missing optional keys.
-    /// - Throws: `DecodingError` when `id` or `name` is missing or a field has the wrong type.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        id = try c.decode(String.self, forKey: .id)
-        name = try c.decode(String.self, forKey: .name)
-        eta = try c.decodeIfPresent(Double.self, forKey: .eta)
-        retries = try c.decodeIfPresent(Int.self, forKey: .retries) ?? 0
-        retryDelay = try c.decodeIfPresent(Double.self, forKey: .retryDelay) ?? 0
-        retryBackoff = try c.decodeIfPresent(Double.self, forKey: .retryBackoff) ?? 1
-        priority = try c.decodeIfPresent(Double.self, forKey: .priority)
-        args = try c.decodeIfPresent([JSONValue].self, forKey: .args) ?? []
-        kwargs = try c.decodeIfPresent([String: JSONValue].self, forKey: .kwargs) ?? [:]
-        onComplete = try c.decodeIfPresent(Box<Message>.self, forKey: .onComplete)
-        onError = try c.decodeIfPresent(Box<Message>.self, forKey: .onError)
-        expires = try c.decodeIfPresent(Expiry.self, forKey: .expires)
-        expiresResolved = try c.decodeIfPresent(Double.self, forKey: .expiresResolved)
-        timeout = try c.decodeIfPresent(Double.self, forKey: .timeout)
-        chordConfig = try c.decodeIfPresent(ChordConfig.self, forKey: .chordConfig)
-    }
-
-    /// Encodes every key, writing `null` for absent options as Huey does.
-    /// - Throws: `EncodingError` for non-finite numbers.
+    /// Encodes the message through the wire writer (``MessageCodec/encode(_:)``), so a message
+    /// inside any `Codable` value has Huey's keys, with `null` for absent options, exactly as
+    /// it is queued.
+    /// - Throws: `EncodingError` (`invalidValue`) for a NaN or infinite number.
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(name, forKey: .name)
-        try c.encode(eta, forKey: .eta)
-        try c.encode(retries, forKey: .retries)
-        try c.encode(retryDelay, forKey: .retryDelay)
-        try c.encode(retryBackoff, forKey: .retryBackoff)
-        try c.encode(priority, forKey: .priority)
-        try c.encode(args, forKey: .args)
-        try c.encode(kwargs, forKey: .kwargs)
-        try c.encode(onComplete, forKey: .onComplete)
-        try c.encode(onError, forKey: .onError)
-        try c.encode(expires, forKey: .expires)
-        try c.encode(expiresResolved, forKey: .expiresResolved)
-        try c.encode(timeout, forKey: .timeout)
-        try c.encode(chordConfig, forKey: .chordConfig)
+        let tree: JSONValue
+        do {
+            tree = try JSONReader.parse(MessageCodec.encode(self))
+        } catch {
+            throw EncodingError.invalidValue(
+                self,
+                EncodingError.Context(
+                    codingPath: encoder.codingPath, debugDescription: "\(error)", underlyingError: error))
+        }
+        var single = encoder.singleValueContainer()
+        try single.encode(tree)
+    }
+
+    /// Decodes a message through the wire reader (``MessageCodec/decode(_:)``): the same
+    /// defaults for missing or `null` options, unknown keys ignored, the same errors.
+    /// - Throws: `DecodingError` (`dataCorrupted`, with the ``CodecError`` naming the field
+    ///   as underlying error) when `id` or `name` is missing or a field has the wrong type.
+    public init(from decoder: any Decoder) throws {
+        let tree = try JSONValue(from: decoder)
+        do {
+            self = try Message(tree: tree, path: "")
+        } catch let error as CodecError {
+            throw DecodingError.dataCorrupted(
+                DecodingError.Context(codingPath: decoder.codingPath, debugDescription: error.message, underlyingError: error))
+        }
+    }
+
+    /// Reads a message held as a tree by writing the tree out and reading it with the wire
+    /// reader, so there is one definition of what a message is.
+    /// - Throws: ``CodecError``.
+    init(tree: JSONValue, path: String) throws {
+        self = try JSONReader.parseMessage(JSONWriter.encode(tree), path: path)
     }
 
     /// The message's callback (`on_complete`), unboxed.
@@ -143,38 +132,11 @@ public final class Box<Value: Sendable & Hashable & Codable>: Sendable, Hashable
 }
 
 /// When a call expires: seconds after enqueue, or an absolute time.
-public enum Expiry: Sendable, Hashable, Codable {
+public enum Expiry: Sendable, Hashable {
     /// Expires this many seconds after it was enqueued (a number on the wire).
     case seconds(Double)
     /// Expires at this Unix time (`{"at": seconds}` on the wire).
     case at(Double)
-
-    enum CodingKeys: String, CodingKey { case at }
-
-    /// Decodes a number or `{"at": seconds}`.
-    /// - Throws: `DecodingError` for any other shape.
-    public init(from decoder: any Decoder) throws {
-        if let object = try? decoder.container(keyedBy: CodingKeys.self),
-            let at = try? object.decode(Double.self, forKey: .at)
-        {
-            self = .at(at)
-            return
-        }
-        self = .seconds(try decoder.singleValueContainer().decode(Double.self))
-    }
-
-    /// Encodes as a number or `{"at": seconds}`.
-    /// - Throws: `EncodingError` for non-finite numbers.
-    public func encode(to encoder: any Encoder) throws {
-        switch self {
-        case .seconds(let seconds):
-            var single = encoder.singleValueContainer()
-            try single.encode(seconds)
-        case .at(let at):
-            var object = encoder.container(keyedBy: CodingKeys.self)
-            try object.encode(at, forKey: .at)
-        }
-    }
 
     /// The absolute expiry time for a call enqueued at `enqueuedAt`.
     public func resolved(enqueuedAt: Double) -> Double {
@@ -187,7 +149,7 @@ public enum Expiry: Sendable, Hashable, Codable {
 
 /// A call's place in a chord: `size` members share the id `cid`; when all have
 /// finished, `callback` runs with the list of their results.
-public struct ChordConfig: Sendable, Hashable, Codable {
+public struct ChordConfig: Sendable, Hashable {
     /// The chord's id (a counter and result-key prefix).
     public var cid: String
     /// How many members the chord has.

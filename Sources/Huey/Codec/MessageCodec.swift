@@ -130,17 +130,3 @@ public struct ErrorInfo: Sendable, Hashable, Codable {
         type = try c.decodeIfPresent(String.self, forKey: .type) ?? "Error"
     }
 }
-
-/// A message or result could not be encoded or decoded.
-public struct CodecError: Error, Sendable, CustomStringConvertible {
-    /// What went wrong.
-    public enum Code: Sendable { case malformed, unencodable, tooLarge }
-    /// The kind of failure.
-    public var code: Code
-    /// A sentence for a person.
-    public var message: String
-    /// The byte offset in the input where decoding failed, when known (JSON syntax errors).
-    public var offset: Int? = nil
-    /// The sentence for a person.
-    public var description: String { message }
-}

@@ -2,7 +2,7 @@ import Foundation
 import Huey
 import Testing
 
-@Suite("Message JSON without Codable")
+@Suite("Message JSON: one writer and one reader")
 struct MessageJSONTests {
     private func foundationBytes<T: Encodable>(_ value: T) throws -> [UInt8] {
         let encoder = JSONEncoder()
@@ -10,7 +10,7 @@ struct MessageJSONTests {
         return Array(try encoder.encode(value))
     }
 
-    @Test("the hand-written path writes the same bytes as the Foundation Codable path")
+    @Test("every path gives the wire writer's bytes and reads back through the wire reader")
     func sameBytes() throws {
         let messages = [
             MessageCodecTests.full, Message(id: "x", name: "add", args: [1, 2]),
@@ -19,10 +19,12 @@ struct MessageJSONTests {
         for message in messages {
             let bytes = try MessageCodec.encode(message)
             #expect(bytes == (try foundationBytes(message)))
-            #expect(bytes == (try JSONWriter.encode(message.jsonValue)))
+            let tree = try JSONCodec.decode(JSONValue.self, from: bytes)
+            #expect(bytes == (try JSONWriter.encode(JSONCodec.value(message))))
             #expect(bytes == (try JSONCodec.encode(message)))
-            #expect(try JSONValueEncoder().encode(message) == message.jsonValue)
-            #expect(try Message(jsonValue: message.jsonValue) == message)
+            #expect(try JSONValueEncoder().encode(message) == tree)
+            #expect(try JSONCodec.convert(tree, to: Message.self) == message)
+            #expect(try JSONCodec.decode([String: Message].self, from: JSONCodec.encode(["m": message])) == ["m": message])
             #expect(try JSONCodec.decode(Message.self, from: bytes) == message)
             #expect(try JSONDecoder().decode(Message.self, from: Data(bytes)) == message)
         }
@@ -51,6 +53,10 @@ struct MessageJSONTests {
         (#"{"id":"x","name":7}"#, "field name: expected a string, found number"),
         ("[1]", "a message must be a JSON object, found an array"),
         (#"{"id":"x","name":"a""#, "invalid JSON at byte 20"),
+        (#"{"id":"x","#, "unexpected end of input in an object"),
+        (#"{"id" "x"}"#, "expected ':' after an object key"),
+        (#"{"id":"x" "name":"a"}"#, "expected ',' or '}' in an object"),
+        (#"{"id":"x",7:1}"#, "expected a string key in an object"),
     ])
     func wrongTypes(text: String, expected: String) {
         #expect {
@@ -59,6 +65,20 @@ struct MessageJSONTests {
             guard let error = error as? CodecError, error.code == .malformed else { return false }
             return error.message.contains(expected)
         }
+    }
+
+    @Test("Codable reads through the wire reader: same defaults, errors name the field")
+    func codableUsesTheWireReader() throws {
+        let sparse = Array(#"{"id":"x","name":"a","retries":2.0,"extra":1}"#.utf8)
+        #expect(try JSONCodec.decode(Message.self, from: sparse) == MessageCodec.decode(sparse))
+        #expect(try JSONDecoder().decode(Message.self, from: Data(sparse)) == MessageCodec.decode(sparse))
+        #expect {
+            try JSONCodec.decode(Message.self, from: Array(#"{"id":"x","name":"a","on_error":{"name":"b"}}"#.utf8))
+        } throws: { error in
+            guard case DecodingError.dataCorrupted(let context) = error else { return false }
+            return context.debugDescription == "missing key on_error.id" && context.underlyingError is CodecError
+        }
+        #expect(throws: EncodingError.self) { try JSONCodec.value(Message(id: "x", name: "a", eta: .nan)) }
     }
 
     @Test("error envelopes match the Foundation path and tolerate missing fields")

@@ -13,11 +13,7 @@ public enum JSONCodec {
     ///   ``JSONValue/double(_:)`` in a tree passed in.
     public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
         var writer = JSONWriter()
-        if T.self == Message.self {
-            try writer.write(unsafeBitCast(value, to: Message.self))
-        } else {
-            try writer.write(JSONValueEncoder().encode(value))
-        }
+        try writer.write(JSONValueEncoder().encode(value))
         return writer.takeBytes()
     }
 

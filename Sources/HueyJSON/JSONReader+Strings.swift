@@ -1,7 +1,7 @@
 /// String literals: escapes, `\u` surrogate pairs and UTF-8 validation.
 extension JSONParser {
     /// Parses a string literal starting at the opening quote.
-    mutating func parseString() throws -> String {
+    package mutating func parseString() throws -> String {
         let open = index
         index += 1
         let start = index

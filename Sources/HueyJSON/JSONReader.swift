@@ -43,19 +43,19 @@ public struct JSONReader: Sendable {
 }
 
 /// The parsing state over one borrowed buffer.
-struct JSONParser {
-    let input: UnsafeBufferPointer<UInt8>
+package struct JSONParser {
+    package let input: UnsafeBufferPointer<UInt8>
     let maxDepth: Int
-    var index = 0
-    var depth = 0
+    package var index = 0
+    package var depth = 0
     /// Reused for strings that contain escapes.
     var scratch: [UInt8] = []
     /// Members of the objects being parsed, innermost last.
     var memberStack: [(String, JSONValue)] = []
     /// Elements of the arrays being parsed, innermost last.
-    var elementStack: [JSONValue] = []
+    package var elementStack: [JSONValue] = []
 
-    init(input: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+    package init(input: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.input = input
         self.maxDepth = maxDepth
     }
@@ -72,7 +72,7 @@ struct JSONParser {
         return value
     }
 
-    mutating func parseValue() throws -> JSONValue {
+    package mutating func parseValue() throws -> JSONValue {
         guard index < input.count else { throw failure("unexpected end of input, expected a value") }
         switch input[index] {
         case UInt8(ascii: "{"): return try parseObject()
@@ -103,37 +103,60 @@ struct JSONParser {
         }
         // Members go on a shared stack first so the dictionary is sized once.
         let base = memberStack.count
-        while true {
-            guard index < input.count, input[index] == UInt8(ascii: "\"") else {
-                throw failure("expected a string key in an object, found \(describeByte(at: index))")
-            }
+        repeat {
+            try expectKey()
             let key = try parseString()
-            skipWhitespace()
-            guard index < input.count, input[index] == UInt8(ascii: ":") else {
-                throw failure("expected ':' after an object key, found \(describeByte(at: index))")
-            }
-            index += 1
-            skipWhitespace()
+            try skipColon()
             let value = try parseValue()
             memberStack.append((key, value))
-            skipWhitespace()
-            guard index < input.count else { throw failure("unexpected end of input in an object") }
-            if input[index] == UInt8(ascii: ",") {
-                index += 1
-                skipWhitespace()
-            } else if input[index] == UInt8(ascii: "}") {
-                index += 1
-                depth -= 1
-                var members = [String: JSONValue](minimumCapacity: memberStack.count - base)
-                for position in base..<memberStack.count {
-                    members[memberStack[position].0] = memberStack[position].1
-                }
-                while memberStack.count > base { memberStack.removeLast() }
-                return .object(members)
-            } else {
-                throw failure("expected ',' or '}' in an object, found \(describeByte(at: index))")
-            }
+        } while try nextMember()
+        index += 1
+        depth -= 1
+        var members = [String: JSONValue](minimumCapacity: memberStack.count - base)
+        for position in base..<memberStack.count {
+            members[memberStack[position].0] = memberStack[position].1
         }
+        while memberStack.count > base { memberStack.removeLast() }
+        return .object(members)
+    }
+
+    /// Inside an object: checks that a string key starts at `index`.
+    /// - Throws: ``CodecError`` (`.malformed`) naming what is there instead.
+    @inlinable
+    package func expectKey() throws {
+        guard index < input.count, input[index] == UInt8(ascii: "\"") else {
+            throw failure("expected a string key in an object, found \(describeByte(at: index))")
+        }
+    }
+
+    /// After an object's key: skips the `:` and the white space around it.
+    /// - Throws: ``CodecError`` (`.malformed`) when there is no `:`.
+    @inlinable
+    package mutating func skipColon() throws {
+        skipWhitespace()
+        guard index < input.count, input[index] == UInt8(ascii: ":") else {
+            throw failure("expected ':' after an object key, found \(describeByte(at: index))")
+        }
+        index += 1
+        skipWhitespace()
+    }
+
+    /// After an object member's value: skips a `,` (and white space) and returns true, or
+    /// returns false with `index` at the closing `}`, which the caller consumes.
+    /// - Throws: ``CodecError`` (`.malformed`) for anything else.
+    @inlinable
+    package mutating func nextMember() throws -> Bool {
+        skipWhitespace()
+        guard index < input.count else { throw failure("unexpected end of input in an object") }
+        if input[index] == UInt8(ascii: ",") {
+            index += 1
+            skipWhitespace()
+            return true
+        }
+        guard input[index] == UInt8(ascii: "}") else {
+            throw failure("expected ',' or '}' in an object, found \(describeByte(at: index))")
+        }
+        return false
     }
 
     private mutating func parseArray() throws -> JSONValue {
@@ -167,7 +190,7 @@ struct JSONParser {
         }
     }
 
-    mutating func enterContainer() throws {
+    package mutating func enterContainer() throws {
         depth += 1
         guard depth <= maxDepth else { throw failure("arrays and objects nested deeper than \(maxDepth)") }
     }
@@ -240,7 +263,7 @@ struct JSONParser {
         }
     }
 
-    mutating func skipWhitespace() {
+    package mutating func skipWhitespace() {
         while index < input.count {
             switch input[index] {
             case 0x20, 0x0A, 0x0D, 0x09: index += 1
@@ -249,12 +272,12 @@ struct JSONParser {
         }
     }
 
-    func failure(_ what: String, at offset: Int? = nil) -> CodecError {
+    package func failure(_ what: String, at offset: Int? = nil) -> CodecError {
         let offset = offset ?? index
         return CodecError(code: .malformed, message: "invalid JSON at byte \(offset): \(what)", offset: offset)
     }
 
-    func describeByte(at offset: Int) -> String {
+    package func describeByte(at offset: Int) -> String {
         guard offset < input.count else { return "end of input" }
         let byte = input[offset]
         if byte >= 0x21 && byte < 0x7F { return "'\(Character(Unicode.Scalar(byte)))'" }

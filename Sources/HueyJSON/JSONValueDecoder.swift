@@ -204,7 +204,7 @@ final class ValueDecoderImpl: Decoder {
 
 extension JSONValue {
     /// How decoding errors name this kind of value (Foundation's words).
-    var kindName: String {
+    package var kindName: String {
         switch self {
         case .null: return "null"
         case .bool: return "bool"
@@ -215,7 +215,8 @@ extension JSONValue {
         }
     }
 
-    var isNull: Bool {
+    /// Whether this is JSON `null`.
+    package var isNull: Bool {
         if case .null = self { return true }
         return false
     }

@@ -143,7 +143,7 @@ public struct JSONWriter: Sendable {
     }
 
     /// Appends text that is already valid JSON (punctuation, literals, pre-quoted keys).
-    mutating func writeRaw(_ text: StaticString) {
+    package mutating func writeRaw(_ text: StaticString) {
         // Every literal passed here is ASCII text, so it has a UTF-8 pointer.
         append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
@@ -156,7 +156,7 @@ public struct JSONWriter: Sendable {
     }
 
     /// Appends one byte.
-    mutating func append(_ byte: UInt8) {
+    package mutating func append(_ byte: UInt8) {
         buffer.append(byte)
     }
 

@@ -1,5 +1,5 @@
 import Foundation
-import Huey
+import HueyJSON
 import Testing
 
 /// A small seeded generator (SplitMix64) so failures reproduce.

@@ -1,5 +1,5 @@
 import Foundation
-import Huey
+import HueyJSON
 import Testing
 
 @Suite("JSON reader and writer")

@@ -1,5 +1,5 @@
 import Foundation
-import Huey
+import HueyJSON
 import Testing
 
 /// Types covering what synthesized and hand-written `Codable` conformances do.

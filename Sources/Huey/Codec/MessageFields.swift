@@ -1,77 +1,8 @@
-/// Messages to and from JSON by hand (no `Codable` machinery): the hot path of
-/// every enqueue and every task a worker runs.
-extension Message {
-    /// This message as a JSON object with Huey's keys (DESIGN §3); absent options are `null`.
-    public var jsonValue: JSONValue {
-        var members: [String: JSONValue] = [:]
-        members.reserveCapacity(15)
-        members["id"] = .string(id)
-        members["name"] = .string(name)
-        members["eta"] = Message.number(eta)
-        members["retries"] = .int(retries)
-        members["retry_delay"] = Message.number(retryDelay)
-        members["retry_backoff"] = Message.number(retryBackoff)
-        members["priority"] = Message.number(priority)
-        members["args"] = .array(args)
-        members["kwargs"] = .object(kwargs)
-        members["on_complete"] = onComplete?.value.jsonValue ?? .null
-        members["on_error"] = onError?.value.jsonValue ?? .null
-        members["expires"] = expires?.jsonValue ?? .null
-        members["expires_resolved"] = Message.number(expiresResolved)
-        members["timeout"] = Message.number(timeout)
-        members["chord_config"] = chordConfig?.jsonValue ?? .null
-        return .object(members)
-    }
-
-    /// Reads a message from a JSON object with Huey's keys.
-    ///
-    /// Unknown keys are ignored; missing or `null` optional keys take Huey's defaults
-    /// (`retries` 0, `retry_delay` 0, `retry_backoff` 1, no eta, priority, expiry or
-    /// callbacks). Whole-number doubles are accepted where an integer is expected.
-    /// - Throws: ``CodecError`` (`.malformed`) naming the field when `id` or `name` is
-    ///   missing or a field has the wrong type.
-    public init(jsonValue: JSONValue) throws {
-        try self.init(json: jsonValue, path: "")
-    }
-
-    fileprivate init(json: JSONValue, path: String) throws {
-        guard case .object(let members) = json else {
-            throw CodecError(
-                code: .malformed,
-                message: "\(path.isEmpty ? "a message" : "field \(path)") must be a JSON object, found \(json.kindName)")
-        }
-        let fields = MessageFields(members: members, path: path)
-        self.init(
-            id: try fields.requiredString("id"), name: try fields.requiredString("name"), eta: try fields.double("eta"),
-            retries: try fields.int("retries") ?? 0, retryDelay: try fields.double("retry_delay") ?? 0,
-            retryBackoff: try fields.double("retry_backoff") ?? 1, priority: try fields.double("priority"),
-            args: try fields.array("args") ?? [], kwargs: try fields.object("kwargs") ?? [:],
-            onComplete: try fields.present("on_complete").map { try Message(json: $0, path: fields.path("on_complete")) },
-            onError: try fields.present("on_error").map { try Message(json: $0, path: fields.path("on_error")) },
-            expires: try fields.present("expires").map { try Expiry(json: $0, path: fields.path("expires")) },
-            expiresResolved: try fields.double("expires_resolved"), timeout: try fields.double("timeout"),
-            chordConfig: try fields.present("chord_config").map {
-                try ChordConfig(json: $0, path: fields.path("chord_config"))
-            })
-    }
-
-    /// A number field as it reads back from the wire (whole numbers up to 2^53 are ints).
-    static func number(_ value: Double?) -> JSONValue {
-        guard let value else { return .null }
-        if let whole = JSONWriter.wholeNumber(value) { return .int(whole) }
-        return .double(value)
-    }
-}
-
+/// The small pieces of the message reader (`JSONReader+Message.swift`) that read from a
+/// ``JSONValue``: an expiry, a chord membership and typed fields whose errors name the field.
 extension Expiry {
-    /// A number (seconds after enqueue) or `{"at": unix seconds}`.
-    var jsonValue: JSONValue {
-        switch self {
-        case .seconds(let seconds): return Message.number(seconds)
-        case .at(let at): return .object(["at": Message.number(at)])
-        }
-    }
-
+    /// Reads a number (seconds after enqueue) or `{"at": unix seconds}`.
+    /// - Throws: ``CodecError`` (`.malformed`) naming the field for any other shape.
     init(json: JSONValue, path: String) throws {
         if let seconds = json.doubleValue {
             self = .seconds(seconds)
@@ -85,11 +16,9 @@ extension Expiry {
 }
 
 extension ChordConfig {
-    /// `{"callback": message, "cid": id, "idx": n, "size": n}`.
-    var jsonValue: JSONValue {
-        .object(["cid": .string(cid), "size": .int(size), "idx": .int(idx), "callback": callback.value.jsonValue])
-    }
-
+    /// Reads `{"callback": message, "cid": id, "idx": n, "size": n}`; the callback goes
+    /// through the message reader.
+    /// - Throws: ``CodecError`` (`.malformed`) naming the field.
     init(json: JSONValue, path: String) throws {
         guard case .object(let members) = json else {
             throw CodecError(code: .malformed, message: "field \(path): expected an object, found \(json.kindName)")
@@ -103,7 +32,7 @@ extension ChordConfig {
         }
         self.init(
             cid: try fields.requiredString("cid"), size: size, idx: idx,
-            callback: try Message(json: callback, path: fields.path("callback")))
+            callback: try Message(tree: callback, path: fields.path("callback")))
     }
 }
 
