@@ -116,18 +116,15 @@ extension Huey {
     /// by the outermost loop).
     /// - Throws: ``StorageError``.
     func runImmediately() throws {
-        let alreadyDraining = state.withLock { state -> Bool in
-            if state.draining { return true }
-            state.draining = true
+        let alreadyRunning = state.withLock { state -> Bool in
+            if state.runningImmediately { return true }
+            state.runningImmediately = true
             return false
         }
-        if alreadyDraining { return }
-        defer { state.withLock { $0.draining = false } }
-        let storage = self.storage
-        let owner = ClaimOwner.current
-        while let claim = try storage.claim(owner: owner, now: clock().timeIntervalSince1970) {
-            try execute(claim, in: storage)
-        }
+        if alreadyRunning { return }
+        defer { state.withLock { $0.runningImmediately = false } }
+        var runner = TaskRunner(huey: self)
+        try runner.runUntilEmpty()
     }
 
     /// Revokes `original` once and enqueues a copy with a new id and `change` applied (Huey's

@@ -23,48 +23,26 @@ struct ExecutionPlan {
 
 extension Huey {
     /// Runs one claimed call and acknowledges its claim — the one place that decides what
-    /// happens to a task (DESIGN §5), used by workers and by immediate mode.
+    /// happens to a task (DESIGN §5). Workers, immediate mode and tests reach it through a
+    /// ``TaskRunner``, the one claim-execute loop.
     ///
     /// A message that does not decode, or names no registered task, is moved to the
     /// dead letters (and, for an unknown task, an error result is stored for its id).
     /// - Throws: ``StorageError`` when the storage fails; the claim then stays, to be
     ///   recovered later — the call is never lost.
     public func execute(_ claim: Claim, in storage: any Storage) throws {
-        _ = try execute(claim, in: storage, unrevoked: false, claimingNextFor: nil)
+        _ = try execute(claim, unrevoked: false, in: StorageCapabilities(storage), claimingNextFor: nil)
     }
 
-    /// Runs one claimed call and acknowledges its claim, as ``execute(_:in:)``; with an
-    /// `owner`, a ``ChainingStorage`` also claims the next call for `owner` in the same
-    /// transaction as the ack, and that call is returned. The caller must run the returned
-    /// call next, or ``Storage/release(_:)`` its claim.
-    /// - Parameters:
-    ///   - claim: The call to run.
-    ///   - storage: Where it was claimed.
-    ///   - owner: Who owns the next claim; `nil` claims nothing (the worker is stopping).
-    /// - Returns: The next call, claimed; `nil` when none was claimed (no `owner`, a storage
-    ///   that cannot chain, or an empty queue).
-    /// - Throws: ``StorageError`` when the storage fails; the claim then stays, to be
-    ///   recovered later, and nothing new is held.
-    public func execute(_ claim: Claim, in storage: any Storage, claimingNextFor owner: ClaimOwner?) throws
-        -> NextCall?
-    {
-        try execute(claim, in: storage, unrevoked: false, claimingNextFor: owner)
-    }
-
-    /// Runs a call claimed by the previous call's ack, as ``execute(_:in:claimingNextFor:)``.
-    /// - Throws: ``StorageError``, as ``execute(_:in:claimingNextFor:)``.
-    public func execute(_ call: NextCall, in storage: any Storage, claimingNextFor owner: ClaimOwner?) throws
-        -> NextCall?
-    {
-        try execute(call.claim, in: storage, unrevoked: call.claimedUnrevoked, claimingNextFor: owner)
-    }
-
-    /// Runs, acks and maybe chains; `unrevoked` skips the revocation lookup (the claim's
+    /// Runs, acks and maybe chains: with an `owner`, a ``ChainingStorage`` also claims the
+    /// next call for `owner` in the ack's transaction, and that call is returned (the caller
+    /// runs it next or releases it). `unrevoked` skips the revocation lookup (the claiming
     /// transaction found no revocation).
-    private func execute(_ claim: Claim, in storage: any Storage, unrevoked: Bool, claimingNextFor owner: ClaimOwner?)
+    /// - Throws: ``StorageError``; the claim then stays, and nothing new is held.
+    func execute(_ claim: Claim, unrevoked: Bool, in storage: StorageCapabilities, claimingNextFor owner: ClaimOwner?)
         throws -> NextCall?
     {
-        let plan = try plan(for: claim, in: storage, unrevoked: unrevoked)
+        let plan = try plan(for: claim, in: storage.storage, unrevoked: unrevoked)
         let (acked, next) = try acknowledge(claim, writes: plan.writes, in: storage, claimingNextFor: owner)
         guard acked else { return next }  // recovered by someone else meanwhile: nothing was written
         emitSignals(of: plan)
@@ -111,10 +89,10 @@ extension Huey {
     /// next call in the same transaction (looking for revocations there too) and returns it.
     /// `acked` is false when the claim was gone (recovered by someone else): nothing was written.
     private func acknowledge(
-        _ claim: Claim, writes: [StorageWrite], in storage: any Storage, claimingNextFor owner: ClaimOwner?
+        _ claim: Claim, writes: [StorageWrite], in storage: StorageCapabilities, claimingNextFor owner: ClaimOwner?
     ) throws -> (acked: Bool, next: NextCall?) {
-        guard let owner, let chaining = storage as? any ChainingStorage else {
-            return (try storage.ack(claim, writes: writes), nil)
+        guard let owner, let chaining = storage.chaining else {
+            return (try storage.storage.ack(claim, writes: writes), nil)
         }
         let outcome = try chaining.ack(
             claim, writes: writes, claimingNextFor: owner, now: clock().timeIntervalSince1970,
