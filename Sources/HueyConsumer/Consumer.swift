@@ -21,6 +21,12 @@ import Logging
 /// - SIGHUP: graceful restart — running tasks finish, then the master re-executes
 ///   `/proc/self/exe` with the same arguments (same pid, new code, new workers).
 /// - SIGTTIN / SIGTTOU: one worker more / fewer.
+///
+/// Where its parts live: the loop, the tick and the signal table in `Consumer+Master.swift`;
+/// the worker count in `Consumer+Workers.swift` (the workers themselves in a
+/// ``WorkerPool``); the scheduler in `Consumer+Scheduler.swift`; claim scans in
+/// `Consumer+Recovery.swift` (the policy in ``ClaimRecovery``); stopping in
+/// `Consumer+Shutdown.swift`; storage upkeep in `Consumer+Storage.swift`.
 public final class Consumer {
     /// The queue consumed.
     public let huey: Huey
