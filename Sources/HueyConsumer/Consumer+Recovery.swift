@@ -15,7 +15,7 @@ extension Consumer {
         let recovery = self.recovery
         do {
             for claim in try recovery.overrunning(at: clock) {
-                pool.overran(claim, timeout: recovery.timeout(of: claim))
+                pool.overran(claim, named: recovery.describe(claim), timeout: recovery.timeout(of: claim))
             }
         } catch {
             logger.error("cannot read claims to check timeouts: \(error)")

@@ -173,12 +173,12 @@ final class ProcessWorkerPool: WorkerPool {
 
     /// Kills the worker holding `claim` (SIGTERM, SIGKILL after the grace period); the
     /// claim fails with ``TaskTimeout`` when the worker is reaped.
-    func overran(_ claim: Claim, timeout: Double) {
+    func overran(_ claim: Claim, named name: String, timeout: Double) {
         guard let record = processes[claim.owner.pid], record.fate == .running || record.fate == .retiring else {
             return
         }
         logger.warning(
-            "Task \(ClaimRecovery(huey: huey, logger: logger).describe(claim)) ran past its timeout of \(format(timeout)) s; killing worker \(record.number) (pid \(record.pid)).")
+            "Task \(name) ran past its timeout of \(format(timeout)) s; killing worker \(record.number) (pid \(record.pid)).")
         terminate(record.pid, fate: .timedOut(token: claim.token, timeout: timeout))
     }
 

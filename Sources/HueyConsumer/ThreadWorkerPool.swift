@@ -93,11 +93,11 @@ final class ThreadWorkerPool: WorkerPool {
     }
 
     /// Warns once per claim: a thread cannot be killed.
-    func overran(_ claim: Claim, timeout: Double) {
+    func overran(_ claim: Claim, named name: String, timeout: Double) {
         guard claim.owner.pid == masterPID, overrunWarnings.insert(claim.token).inserted else { return }
         if overrunWarnings.count > 1000 { overrunWarnings.removeAll() }
         logger.warning(
-            "Task \(ClaimRecovery(huey: huey, logger: logger).describe(claim)) ran past its timeout of \(format(timeout)) s; thread workers stop only when the task checks (TaskContext.checkTimeout()).")
+            "Task \(name) ran past its timeout of \(format(timeout)) s; thread workers stop only when the task checks (TaskContext.checkTimeout()).")
     }
 
     func escalateKills() {}

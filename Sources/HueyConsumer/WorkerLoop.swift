@@ -5,8 +5,8 @@ import Logging
 /// thread workers: stop requests, `--max-tasks`, idle waits and storage errors.
 ///
 /// The runner's ack claims the call after it in the same transaction (on a
-/// ``ChainingStorage``), so a busy worker commits once per task. A worker that is stopping, or about to reach
-/// `--max-tasks`, claims nothing with its ack, and a call claimed that way but not yet run
+/// ``ChainingStorage``), so a busy worker commits once per task. A worker that is
+/// stopping, or about to reach `--max-tasks`, claims nothing with its ack, and a call claimed that way but not yet run
 /// when a stop arrives is put back in the queue before the loop ends.
 ///
 /// When the queue is empty it waits with ``Storage/waitForWork(timeout:)`` for `-d`

@@ -35,8 +35,9 @@ protocol WorkerPool: AnyObject {
     func retireAll()
     /// Stops every worker now; their tasks go back to the queue (immediate stop).
     func interruptAll()
-    /// A task ran past its deadline: a process pool kills its worker, a thread pool warns.
-    func overran(_ claim: Claim, timeout: Double)
+    /// The task of `claim` (`name`, for logs) ran past its `timeout`: a process pool kills
+    /// its worker, a thread pool warns.
+    func overran(_ claim: Claim, named name: String, timeout: Double)
     /// Kills the workers still alive after their grace period.
     func escalateKills()
     /// Whether the local process `pid` is one of this pool's workers (its claims are
