@@ -5,7 +5,7 @@ import Testing
 /// `huey-bench --quick` works end to end (issue 7: the benchmark tool runs in CI). This
 /// checks that it runs and reports every figure — never how fast: speed is measured by
 /// Tools/bench/compare.sh, not by a timed test.
-@Suite("huey-bench")
+@Suite("huey-bench", .serialized)
 struct BenchToolTests {
     @Test("--quick --json runs a forked consumer and reports every figure", .timeLimit(.minutes(2)))
     func quick() throws {

@@ -62,21 +62,27 @@ extension ConsumerProcessTests {
             try runDiskFull("file")
         }
 
+        @Test("A full SQLite disk pauses thread workers (-k thread) as it pauses processes; the master never waits",
+              .timeLimit(.minutes(4)))
+        func fullDiskThreads() throws {
+            try runDiskFull("sqlite", workerType: "thread")
+        }
+
         /// Runs the helper's `disk-full` driver (a tmpfs in a private mount namespace: needs root).
-        private func runDiskFull(_ kind: String) throws {
+        private func runDiskFull(_ kind: String, workerType: String = "process") throws {
             try #require(getuid() == 0, "the full-disk test mounts a tmpfs: run the tests as root (CI does)")
             let directory = try scratchDirectory()
             defer { try? FileManager.default.removeItem(atPath: directory) }
             let helper = HelperProcess.executablePath("HueyTestHelper")
             let driver = try HelperProcess(
-                ["-m", "--propagation", "private", helper, "disk-full", kind, directory],
+                ["-m", "--propagation", "private", helper, "disk-full", kind, directory, "-k", workerType],
                 executable: "/usr/bin/unshare", outputDirectory: directory)
             let exit = driver.waitForExit(timeout: 220)
             let output = driver.standardOutput
             for line in output.split(separator: "\n") { note(String(line)) }
             let log = (try? String(contentsOfFile: directory + "/consumer.log", encoding: .utf8)) ?? ""
             #expect(exited(exit, code: 0), "\(output)\n\(driver.standardError)\n\(log.suffix(4000))")
-            #expect(output.contains("disk-full-result storage=\(kind)") && output.contains("failures=0"))
+            #expect(output.contains("disk-full-result storage=\(kind) workers=\(workerType)") && output.contains("failures=0"))
         }
 
         @Test("A database on a read-only file system: consume exits 2 at once with a clear error, starting no worker",

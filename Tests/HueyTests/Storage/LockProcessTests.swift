@@ -4,7 +4,7 @@ import HueyTestSupport
 import Testing
 
 /// Task locks shared with another real process (the test helper's `hold-lock`).
-@Suite("Storage locks across processes")
+@Suite("Storage locks across processes", .serialized)
 struct LockProcessTests {
     @Test(
         "a lock held by another process is refused, and free the moment that process is killed",

@@ -19,7 +19,7 @@ extension StorageBackend {
 }
 
 /// Several real processes (the test helper, launched — never forked) sharing one storage.
-@Suite("Storage shared by processes")
+@Suite("Storage shared by processes", .serialized)
 struct MultiProcessStorageTests {
     @Test(
         "4 processes enqueue and claim 5,000 items: each is claimed exactly once, no error escapes",

@@ -6,7 +6,7 @@ import Testing
 
 /// `waitForWork` woken by another process's enqueue (inotify), not by polling or by
 /// nothing. The waiter is the test helper's `wait-for-work`, blocked for up to 30 s.
-@Suite("Waiting for work across processes")
+@Suite("Waiting for work across processes", .serialized)
 struct WaitForWorkTests {
     /// Starts `wait-for-work` on queue `test` and waits until it is about to block.
     private func startWaiter(_ backend: StorageBackend, in place: ScratchDirectory) throws -> HelperProcess {
@@ -66,19 +66,24 @@ struct WaitForWorkTests {
         let storage = try backend.make(name: "test", in: place)
         let producer = try backend.make(name: "test", in: place)
         let woken = WokenCount()
+        let ready = WokenCount()
         let threads = (0..<2).map { _ in
             Thread {
+                // A first call sets up the thread's watch; after it no commit is missed.
+                _ = try? storage.waitForWork(timeout: 0)
+                ready.add()
                 if (try? storage.waitForWork(timeout: 30)) == true { woken.add() }
             }
         }
         for thread in threads { thread.start() }
-        usleep(200_000)
+        #expect(waitUntil(timeout: 20) { ready.value == 2 }, "ready: \(ready.value) of 2")
+        #expect(woken.value == 0, "woken with nothing enqueued")
         try producer.enqueue(Array("job".utf8), priority: 0)
-        #expect(waitUntil(timeout: 10) { woken.value == 2 }, "woken: \(woken.value) of 2")
+        #expect(waitUntil(timeout: 20) { woken.value == 2 }, "woken: \(woken.value) of 2")
     }
 }
 
-/// A thread-safe counter of woken waiters.
+/// A thread-safe counter of waiters (ready, woken).
 private final class WokenCount: Sendable {
     private let count = Mutex(0)
     var value: Int { count.withLock { $0 } }

@@ -83,14 +83,12 @@ extension FileStorage {
             values.append(value)
         }
         let sequence = try counters.reserve(.entries)
+        let data = completion.callbackData(values: values)
         let target: String
-        let data: [UInt8]
-        switch completion.callbackWrite(values: values) {
-        case .schedule(let bytes, let timestamp):
-            (target, data) = ("\(scheduleDirectory)/\(FileNames.scheduleEntry(timestamp: timestamp, sequence: sequence))", bytes)
-        case .enqueue(let bytes, let priority):
-            (target, data) = ("\(queueDirectory)/\(FileNames.queueEntry(priority: priority, sequence: sequence))", bytes)
-        default: return
+        if let timestamp = completion.scheduledAt {
+            target = "\(scheduleDirectory)/\(FileNames.scheduleEntry(timestamp: timestamp, sequence: sequence))"
+        } else {
+            target = "\(queueDirectory)/\(FileNames.queueEntry(priority: completion.priority, sequence: sequence))"
         }
         let temp = try writeTemp(data)
         do {
@@ -121,7 +119,7 @@ extension FileStorage {
                     let numbered = writes.count(where: {
                         switch $0 {
                         case .put, .completeChord: false
-                        default: true
+                        case .enqueue, .schedule, .dead: true
                         }
                     })
                     var sequence = numbered > 0 ? try counters.reserve(.entries, count: numbered) : 0

@@ -4,10 +4,10 @@ import Synchronization
 /// The disk side of ``FileStorage``: clearing temp files of dead processes, the size on
 /// disk, the start-up and integrity checks, and waiting out a full disk.
 extension FileStorage {
-    /// Runs `body`, waiting out a full disk when this process was given a ``FullDiskPause``.
+    /// Runs `body`, waiting out a full disk when this thread or process was given a ``FullDiskPause``.
     /// Called around whole operations, never under the storage lock.
     func pausingWhenFull<T>(_ body: () throws -> T) throws -> T {
-        guard let pause = fullDiskPause.withLock({ $0 }) else { return try body() }
+        guard let pause = FullDiskPause.current ?? fullDiskPause.withLock({ $0 }) else { return try body() }
         return try pause.run(body)
     }
 

@@ -123,9 +123,9 @@ public final class SqliteStorage: Storage {
         }
     }
 
-    /// Runs `body`, waiting out a full disk when this process was given a ``FullDiskPause``.
+    /// Runs `body`, waiting out a full disk when this thread or process was given a ``FullDiskPause``.
     private func pausingWhenFull<T>(_ body: () throws -> T) throws -> T {
-        guard let pause = fullDiskPause.withLock({ $0 }) else { return try body() }
+        guard let pause = FullDiskPause.current ?? fullDiskPause.withLock({ $0 }) else { return try body() }
         return try pause.run(body)
     }
 
