@@ -86,7 +86,7 @@ let package = Package(
         // PostgreSQL storage, in its own target so users without PostgreSQL do not need libpq.
         .target(
             name: "HueyPostgres",
-            dependencies: ["Huey", "CLibPQ"],
+            dependencies: ["Huey", "CLibPQ", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -113,7 +113,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HueyTests",
-            dependencies: ["Huey", "HueyRedis", "HueyTestSupport"],
+            dependencies: ["Huey", "HueyRedis", "HueyPostgres", "HueyTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
