@@ -138,7 +138,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HueyConsumerTests",
-            dependencies: ["Huey", "HueyConsumer", "HueyRedis", "HueyTestSupport"],
+            dependencies: ["Huey", "HueyConsumer", "HueyRedis", "HueyPostgres", "HueyTestSupport"],
             swiftSettings: strictSettings
         ),
     ]
