@@ -11,71 +11,22 @@ import Testing
     .enabled(if: PostgresTestTarget.canProvide, "no PostgreSQL: set HUEY_TEST_POSTGRES_URL or install postgresql"))
 struct PostgresConsumerTests {
     /// Consumers on one PostgreSQL queue with a name of its own, and their clean-up.
-    final class PostgresFixture {
+    final class PostgresFixture: ServerQueueFixture {
         let url: String
+        /// A private server of this test's own (one it restarts), stopped with the fixture.
         let server: PostgresTestServer?
-        let name = "ctest-\(UUID().uuidString)"
-        let directory: String
-        let huey: PostgresHuey
-        let tasks: ConsumerTestTasks
-        private(set) var consumers: [HelperProcess] = []
 
-        /// On `server` when given (a test that restarts it), else the shared one.
+        /// On `server` when given, else on the server the tests share.
         init(server: PostgresTestServer? = nil) throws {
-            self.server = server
-            url = try server?.url ?? PostgresTestTarget.sharedURL()
-            var template = Array("\(FileManager.default.temporaryDirectory.path)/huey-ptest-XXXXXX".utf8CString)
-            guard let made = mkdtemp(&template) else { throw POSIXError(.EIO) }
-            directory = String(cString: made)
-            huey = try PostgresHuey(name: name, url: url)
-            tasks = ConsumerTestTasks(huey: huey)
+            let url = try server?.url ?? PostgresTestTarget.sharedURL()
+            (self.url, self.server) = (url, server)
+            try super.init(
+                makeHuey: { try PostgresHuey(name: $0, url: url) }, storageArguments: { ["--postgres", url, $0] })
         }
 
-        func file(_ name: String) -> String { "\(directory)/\(name)" }
-
-        /// Starts `HueyTestHelper consumer --postgres <url> <name> <arguments...>`.
-        @discardableResult
-        func start(_ arguments: [String], environment: [String: String] = [:]) throws -> HelperProcess {
-            let process = try HelperProcess(
-                ["consumer", "--postgres", url, name] + arguments, environment: environment, outputDirectory: directory)
-            consumers.append(process)
-            return process
-        }
-
-        /// `n pid` lines of the tally file, as counts per n and the set of pids.
-        func tally() -> (runs: [Int: Int], pids: Set<Int32>) {
-            var runs: [Int: Int] = [:]
-            var pids: Set<Int32> = []
-            for line in lines(of: file("tally")) {
-                let parts = line.split(separator: " ")
-                guard parts.count == 2, let n = Int(parts[0]), let pid = Int32(parts[1]) else { continue }
-                runs[n, default: 0] += 1
-                pids.insert(pid)
-            }
-            return (runs, pids)
-        }
-
-        var log: String {
-            consumers.enumerated().map { index, process in
-                "--- consumer \(index) (pid \(process.pid)) stderr ---\n\(process.standardError.suffix(5000))"
-            }.joined(separator: "\n")
-        }
-
-        /// Kills every consumer and worker (found by the queue name on their command line),
-        /// empties the queue's rows, removes the folder.
-        func stop() {
-            for consumer in consumers { consumer.send(SIGKILL) }
-            for consumer in consumers { _ = consumer.waitForExit(timeout: 5) }
-            for _ in 0..<3 {
-                let left = ProcessTable.running(withArgument: name)
-                if left.isEmpty { break }
-                for process in left { kill(process.pid, SIGKILL) }
-                _ = poll(timeout: 2) { left.allSatisfy { !$0.isRunning } }
-            }
-            try? huey.storage.flushAll()
-            huey.storage.closeConnections()
+        override func stop() {
+            super.stop()
             server?.stop()
-            try? FileManager.default.removeItem(atPath: directory)
         }
     }
 

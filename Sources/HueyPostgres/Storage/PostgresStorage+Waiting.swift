@@ -25,6 +25,7 @@ extension PostgresStorage {
                     let connection = try connect()
                     try connection.listen(channel)
                     state.connection = connection
+                    state.openedAt = Self.monotonicNow()
                     return true
                 }
                 guard try connection.waitForNotification(timeout: timeout) != nil else { return false }
@@ -36,8 +37,8 @@ extension PostgresStorage {
                 guard error.code == .connection || state.connection?.isBroken == true else {
                     throw StorageError(postgres: error, doing: "wait for work", name: name)
                 }
+                noteUnreachable(error, connectionOpenedAt: state.connection.map { _ in state.openedAt })
                 state.connection = nil
-                noteUnreachable(error)
                 usleep(UInt32(max(0, min(timeout, 10)) * 1_000_000))
                 return false
             }

@@ -45,8 +45,10 @@ public final class PostgresStorage: Storage, Sendable {
     let statements = Mutex(SessionState())
     /// This process's listening connection and wake-ups not yet handed out.
     let listener = Mutex(ListenerState())
-    /// Whether the server is unreachable since a failure was logged (so it is logged once).
-    private let outage = Mutex(false)
+    /// Whether the server is unreachable since a failure was logged, and when (monotonic
+    /// seconds) that failure was: a connection opened before it that breaks later belongs to
+    /// the same outage, so each outage is logged once per process.
+    private let outage = Mutex<(down: Bool, since: Double)>((false, 0))
     /// Whether this storage object has made sure the tables exist, and its channel name.
     private let setup = Mutex<(schema: Bool, channel: String?)>((false, nil))
     /// When this process last sent the machine's heartbeat (Unix seconds).
@@ -55,6 +57,8 @@ public final class PostgresStorage: Storage, Sendable {
     struct SessionState {
         var pid: Int32 = 0
         var connection: PostgresConnection?
+        /// When `connection` was opened (monotonic seconds).
+        var openedAt = 0.0
         /// Keys of the advisory locks this process holds on `connection`.
         var heldLocks: Set<String> = []
     }
@@ -62,6 +66,8 @@ public final class PostgresStorage: Storage, Sendable {
     struct ListenerState {
         var pid: Int32 = 0
         var connection: PostgresConnection?
+        /// When `connection` was opened (monotonic seconds).
+        var openedAt = 0.0
         /// Notifications received beyond the one that woke a waiter, for other threads.
         var pendingWakes = 0
     }
@@ -115,13 +121,15 @@ public final class PostgresStorage: Storage, Sendable {
             if state.pid != getpid() { state = SessionState(pid: getpid()) }  // forked: not ours
             if state.connection?.isBroken == true { state = SessionState(pid: state.pid) }
             do {
-                let connection = try state.connection ?? connect()
-                state.connection = connection
-                return try body(connection, &state.heldLocks)
+                if state.connection == nil {
+                    state.connection = try connect()
+                    state.openedAt = Self.monotonicNow()
+                }
+                return try body(state.connection!, &state.heldLocks)
             } catch let error as PostgresError {
                 if state.connection?.isBroken ?? true {
+                    noteUnreachable(error, connectionOpenedAt: state.connection.map { _ in state.openedAt })
                     state = SessionState(pid: state.pid)
-                    noteUnreachable(error)
                 }
                 throw StorageError(postgres: error, doing: doing, name: name)
             }
@@ -164,15 +172,22 @@ public final class PostgresStorage: Storage, Sendable {
         setup.withLock { $0.channel } ?? "\(tablePrefix).q.\(name)"
     }
 
-    /// Logs the first failure of an outage.
-    func noteUnreachable(_ error: PostgresError) {
-        guard outage.withLock({ was in defer { was = true }; return !was }) else { return }
+    /// Logs the first failure of an outage: a failure to connect, or the loss of a connection
+    /// opened (at `connectionOpenedAt`) after the last logged failure.
+    func noteUnreachable(_ error: PostgresError, connectionOpenedAt: Double?) {
+        let now = Self.monotonicNow()
+        let first = outage.withLock { outage in
+            guard !outage.down, connectionOpenedAt.map({ $0 > outage.since }) ?? true else { return false }
+            outage = (true, now)
+            return true
+        }
+        guard first else { return }
         logger.warning("postgres queue \(name): lost the connection to \(configuration.address): \(error.message); reconnecting on the next use")
     }
 
     /// Logs the end of an outage.
     private func noteReachable() {
-        guard outage.withLock({ was in defer { was = false }; return was }) else { return }
+        guard outage.withLock({ outage in defer { outage.down = false }; return outage.down }) else { return }
         logger.notice("postgres queue \(name): connected again to \(configuration.address)")
     }
 
@@ -273,6 +288,15 @@ public final class PostgresStorage: Storage, Sendable {
                 try connection.run(statement, [.text(name)])
             }
         }
+    }
+}
+
+extension PostgresStorage {
+    /// Seconds on the monotonic clock.
+    static func monotonicNow() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }
 
