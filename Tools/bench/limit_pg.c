@@ -10,7 +10,7 @@
  * our <prefix>_claim and Huey's <prefix>_kv (Sources/HueyPostgres/Storage/PostgresSQL.swift):
  *   enqueue        WITH (INSERT INTO task ...) SELECT pg_notify(...)           one statement per task
  *   claim_ack_2txn claim (WITH (DELETE FROM task ... SKIP LOCKED RETURNING) INSERT INTO claim ...);
- *                  revocation prefix lookup; BEGIN; DELETE FROM claim; INSERT INTO kv ... ; COMMIT
+ *                  revocation prefix lookup (one statement); BEGIN; DELETE FROM claim; INSERT INTO kv ... ; COMMIT
  *   claim_ack_1txn BEGIN; DELETE FROM claim; INSERT INTO kv; claim the next; prefix lookup; COMMIT
  *                  (what a busy worker does: PostgresStorage's chained ack)
  * The two drain figures run CLIENTS processes (default 2, as `-w 2`) on one pre-filled queue.
@@ -61,8 +61,8 @@ static void prepare(PGconn *c, const char *name, const char *sql) {
    binary_index (>= 0) is the message, sent in binary. Returns the result (caller clears). */
 static PGresult *run(PGconn *c, const char *name, int n, const char *const *values, int binary_index,
                      const char *message) {
-    const char *v[4];
-    int lengths[4] = {0}, formats[4] = {0};
+    const char *v[8];
+    int lengths[8] = {0}, formats[8] = {0};
     for (int i = 0; i < n; i++) {
         v[i] = values[i];
         if (i == binary_index) {
@@ -85,13 +85,13 @@ static void prepare_worker(PGconn *c) {
     prepare(c, "drop", "delete from limit_claim where queue = $1 and id = $2 returning data, priority");
     prepare(c, "put", "insert into limit_kv (queue, key, value) values ($1, $2, $3) "
                       "on conflict (queue, key) do update set value = excluded.value");
-    prepare(c, "prefix", "select 1 from limit_kv where queue = $1 and key ~>=~ $2 and key ~<~ $3 limit 1");
+    prepare(c, "prefix", "select exists (select 1 from limit_kv where queue = $1 and key ~>=~ $2 and key ~<~ $3) "
+                         "or exists (select 1 from limit_kv where queue = $1 and key ~>=~ $4 and key ~<~ $5)");
 }
 
 static void prefix_lookups(PGconn *c) {
-    const char *r1[] = {"bench", "r:", "r;"}, *r2[] = {"bench", "rt:", "rt;"};
-    PQclear(run(c, "prefix", 3, r1, -1, NULL));
-    PQclear(run(c, "prefix", 3, r2, -1, NULL));
+    const char *prefixes[] = {"bench", "r:", "r;", "rt:", "rt;"};
+    PQclear(run(c, "prefix", 5, prefixes, -1, NULL));
 }
 
 /* One client draining the queue; chained = one transaction per task. Returns tasks done. */

@@ -29,37 +29,46 @@ struct PostgresSQL: Sendable {
     private var dead: String { prefix + "_dead" }
     private var host: String { prefix + "_host" }
 
-    /// The tables and indexes, created when missing (Huey's four with Huey's DDL, then ours).
-    var schema: [String] {
+    /// The tables and indexes by name, in creation order (Huey's four with Huey's DDL, then
+    /// ours), each created only when missing: DDL on a table in use takes locks that can
+    /// deadlock with the workers using it.
+    var schema: [(name: String, ddl: String)] {
         [
-            "create table if not exists \(kv) (queue text not null, key text not null, value bytea not null, "
-                + "primary key(queue, key))",
-            "create table if not exists \(schedule) (id bigserial primary key, queue text not null, "
-                + "data bytea not null, timestamp double precision not null)",
-            "create index if not exists \(schedule)_queue_timestamp on \(schedule) (queue, timestamp)",
-            "create table if not exists \(task) (id bigserial primary key, queue text not null, "
-                + "data bytea not null, priority double precision not null default 0.0)",
-            "create index if not exists \(task)_queue_priority_id on \(task) (queue, priority desc, id)",
-            "create table if not exists \(counter) (queue text not null, key text not null, "
-                + "value bigint not null default 0, primary key(queue, key))",
-            "create index if not exists \(kv)_queue_key_pattern on \(kv) (queue, key text_pattern_ops)",
-            "create table if not exists \(claim) (id bigserial primary key, queue text not null, "
+            (kv, "create table if not exists \(kv) (queue text not null, key text not null, value bytea not null, "
+                + "primary key(queue, key))"),
+            (schedule, "create table if not exists \(schedule) (id bigserial primary key, queue text not null, "
+                + "data bytea not null, timestamp double precision not null)"),
+            (schedule + "_queue_timestamp",
+             "create index if not exists \(schedule)_queue_timestamp on \(schedule) (queue, timestamp)"),
+            (task, "create table if not exists \(task) (id bigserial primary key, queue text not null, "
+                + "data bytea not null, priority double precision not null default 0.0)"),
+            (task + "_queue_priority_id",
+             "create index if not exists \(task)_queue_priority_id on \(task) (queue, priority desc, id)"),
+            (counter, "create table if not exists \(counter) (queue text not null, key text not null, "
+                + "value bigint not null default 0, primary key(queue, key))"),
+            (kv + "_queue_key_pattern",
+             "create index if not exists \(kv)_queue_key_pattern on \(kv) (queue, key text_pattern_ops)"),
+            (claim, "create table if not exists \(claim) (id bigserial primary key, queue text not null, "
                 + "data bytea not null, priority double precision not null, owner_host text not null, "
                 + "owner_pid bigint not null, owner_start bigint not null, "
-                + "claimed_at double precision not null, deadline double precision)",
-            "create index if not exists \(claim)_queue_id on \(claim) (queue, id)",
-            "create table if not exists \(dead) (id bigserial primary key, queue text not null, "
-                + "data bytea not null, reason text not null, timestamp double precision not null)",
-            "create table if not exists \(host) (queue text not null, host text not null, "
-                + "expires_at timestamptz not null, primary key(queue, host))",
+                + "claimed_at double precision not null, deadline double precision)"),
+            (claim + "_queue_id", "create index if not exists \(claim)_queue_id on \(claim) (queue, id)"),
+            (dead, "create table if not exists \(dead) (id bigserial primary key, queue text not null, "
+                + "data bytea not null, reason text not null, timestamp double precision not null)"),
+            (host, "create table if not exists \(host) (queue text not null, host text not null, "
+                + "expires_at timestamptz not null, primary key(queue, host))"),
         ]
     }
 
-    /// How many of the seven tables exist (7: nothing to create).
-    var countTables: String {
-        "select count(*) from pg_catalog.pg_tables where schemaname = any(current_schemas(false)) and tablename in ("
-            + [task, schedule, kv, counter, claim, dead, host].map { "'\($0)'" }.joined(separator: ", ") + ")"
+    /// Which of the schema's tables and indexes exist (visible on the search path).
+    var existingObjects: String {
+        "select c.relname from pg_catalog.pg_class c where pg_catalog.pg_table_is_visible(c.oid) and c.relname in ("
+            + schema.map { "'\($0.name)'" }.joined(separator: ", ") + ")"
     }
+
+    /// TCP keepalives on the server's side of this session's socket.
+    let serverKeepalives =
+        "set tcp_keepalives_idle = 30; set tcp_keepalives_interval = 10; set tcp_keepalives_count = 3"
 
     /// Serialises schema creation between processes starting together (concurrent
     /// `create table if not exists` can fail on PostgreSQL's catalog).
@@ -104,12 +113,18 @@ struct PostgresSQL: Sendable {
     var kvSize: String { "select count(*) from \(kv) where queue = $1" }
     var kvItems: String { "select key, value from \(kv) where queue = $1" }
     var flushKV: String { "delete from \(kv) where queue = $1" }
-    /// Whether a key lies in [$2, $3) compared bytewise (the pattern index's order).
-    var keyInRange: String {
-        "select 1 from \(kv) where queue = $1 and key ~>=~ $2 and key ~<~ $3 limit 1"
+    /// Whether a key starts with one of several prefixes, in one statement: for each prefix,
+    /// in order, either a bytewise range `[$n, $n+1)` (an index range scan on the pattern
+    /// index; `bounded` true) or `starts_with(key, $n)` (a prefix without such a bound).
+    func anyKeyWithPrefix(bounded: [Bool]) -> String {
+        var parameter = 2
+        let tests = bounded.map { bounded in
+            defer { parameter += bounded ? 2 : 1 }
+            let test = bounded ? "key ~>=~ $\(parameter) and key ~<~ $\(parameter + 1)" : "starts_with(key, $\(parameter))"
+            return "exists (select 1 from \(kv) where queue = $1 and \(test))"
+        }
+        return "select " + tests.joined(separator: " or ")
     }
-    /// Whether a key starts with $2 (for a prefix whose range has no upper bound).
-    var keyWithPrefix: String { "select 1 from \(kv) where queue = $1 and starts_with(key, $2) limit 1" }
     var increment: String {
         "insert into \(counter) as c (queue, key, value) values ($1, $2, $3) on conflict (queue, key) "
             + "do update set value = c.value + excluded.value returning value"

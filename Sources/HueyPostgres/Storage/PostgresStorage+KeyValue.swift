@@ -68,23 +68,23 @@ extension PostgresStorage: KeyPrefixStorage {
     }
 
     /// Whether any key of this queue starts with one of `prefixes`: an index range scan
-    /// per prefix (bytewise, the `text_pattern_ops` index's order).
+    /// per prefix (bytewise, the `text_pattern_ops` index's order), in one statement.
     public func hasKey(withAnyPrefixOf prefixes: [String]) throws -> Bool {
         try withConnection("look for keys") { try hasKey(withAnyPrefixOf: prefixes, on: $0) }
     }
 
-    /// ``hasKey(withAnyPrefixOf:)`` on `connection`, inside the caller's transaction if any.
+    /// ``hasKey(withAnyPrefixOf:)`` on `connection`, inside the caller's transaction if any:
+    /// one statement for all the prefixes.
     func hasKey(withAnyPrefixOf prefixes: [String], on connection: PostgresConnection) throws -> Bool {
+        guard !prefixes.isEmpty else { return false }
+        var values: [PostgresValue] = [.text(name)]
+        var bounded: [Bool] = []
         for prefix in prefixes {
-            let found: PostgresRows
-            if let end = Self.end(ofPrefix: prefix) {
-                found = try connection.run(sql.keyInRange, [.text(name), .text(prefix), .text(end)])
-            } else {
-                found = try connection.run(sql.keyWithPrefix, [.text(name), .text(prefix)])
-            }
-            if !found.isEmpty { return true }
+            let end = Self.end(ofPrefix: prefix)
+            values += [.text(prefix)] + (end.map { [.text($0)] } ?? [])
+            bounded.append(end != nil)
         }
-        return false
+        return try connection.run(sql.anyKeyWithPrefix(bounded: bounded), values).first?.bool(0) == true
     }
 
     /// The smallest text after every text starting with `prefix` (its last ASCII byte plus

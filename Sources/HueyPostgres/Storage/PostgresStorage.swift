@@ -85,6 +85,12 @@ public final class PostgresStorage: Storage, Sendable {
         name: String, configuration: PostgresConfiguration, tablePrefix: String = "huey", ownerTimeout: Double = 30
     ) {
         self.name = name
+        var configuration = configuration
+        // TCP keepalives (unless the URL sets them): a worker notices a server that vanished
+        // (no reset ever arrives) within about a minute instead of the system's two hours.
+        for (keyword, value) in [("keepalives_idle", "30"), ("keepalives_interval", "10"), ("keepalives_count", "3")] {
+            configuration.setDefault(keyword, value)
+        }
         self.configuration = configuration
         self.sql = PostgresSQL(prefix: tablePrefix)
         self.tablePrefix = sql.prefix
@@ -145,18 +151,24 @@ public final class PostgresStorage: Storage, Sendable {
     /// - Throws: ``PostgresError``.
     func connect() throws -> PostgresConnection {
         let connection = try PostgresConnection(configuration)
+        // The same on the server's side of the socket (ignored on Unix sockets): the session
+        // of a machine that vanished ends within about a minute, and its advisory task locks
+        // with it.
+        try connection.execute(sql.serverKeepalives)
         try prepareDatabase(connection)
         noteReachable()
         return connection
     }
 
-    /// Creates the missing tables (once per storage object) and works out the channel name.
+    /// Creates the missing tables and indexes (checked once per storage object), under a
+    /// lock that processes starting together take in turn, and works out the channel name.
     private func prepareDatabase(_ connection: PostgresConnection) throws {
         let (ready, known) = setup.withLock { ($0.schema, $0.channel) }
-        if !ready, try connection.run(sql.countTables).first?.int(0) != 7 {
+        if !ready, try !missingObjects(connection).isEmpty {
             try connection.transaction {
                 try connection.execute(sql.schemaLock)
-                for statement in sql.schema { try connection.execute(statement) }
+                // Again under the lock: another process may have made them meanwhile.
+                for object in try missingObjects(connection) { try connection.execute(object.ddl) }
             }
         }
         var channel = known ?? "\(tablePrefix).q.\(name)"
@@ -165,6 +177,12 @@ public final class PostgresStorage: Storage, Sendable {
             channel = "huey.q." + (try connection.run(sql.md5, [.text(channel)]).first?.string(0) ?? "")
         }
         setup.withLock { $0 = (true, channel) }
+    }
+
+    /// The schema's tables and indexes that do not exist yet.
+    private func missingObjects(_ connection: PostgresConnection) throws -> [(name: String, ddl: String)] {
+        let existing = Set(try connection.run(sql.existingObjects).compactMap { $0.string(0) })
+        return sql.schema.filter { !existing.contains($0.name) }
     }
 
     /// The `NOTIFY` channel (known once a connection was made).
