@@ -18,8 +18,8 @@ enum StorageBackend: String, CaseIterable, CustomStringConvertible, Sendable {
 
     var description: String { rawValue }
 
-    /// The backends to test: the Redis ones only when a server can be had (CI always has
-    /// one; ``RedisAvailabilityTests`` says so visibly when not).
+    /// The backends to test: the Redis ones and PostgreSQL only when a server can be had (CI
+    /// always has both; ``StorageAvailabilityTests`` says so visibly when not).
     static var testable: [StorageBackend] {
         allCases.filter { $0.isRedis ? RedisTestTarget.canProvide : $0 == .postgres ? PostgresTestTarget.canProvide : true }
     }
