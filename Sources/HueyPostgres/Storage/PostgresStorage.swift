@@ -134,7 +134,11 @@ public final class PostgresStorage: Storage, Sendable {
                 return try body(state.connection!, &state.heldLocks)
             } catch let error as PostgresError {
                 if state.connection?.isBroken ?? true {
-                    noteUnreachable(error, connectionOpenedAt: state.connection.map { _ in state.openedAt })
+                    // Logged when the server is out of reach, not for a refusal (a server error
+                    // while connecting, e.g. no right to create the tables).
+                    if error.code == .connection {
+                        noteUnreachable(error, connectionOpenedAt: state.connection.map { _ in state.openedAt })
+                    }
                     state = SessionState(pid: state.pid)
                 }
                 throw StorageError(postgres: error, doing: doing, name: name)
