@@ -22,7 +22,9 @@ extension StorageBackend {
 }
 
 /// Several real processes (the test helper, launched — never forked) sharing one storage.
-@Suite("Storage shared by processes")
+/// One backend at a time: each case runs 4 busy processes, and 2 cores shared by several
+/// cases at once (with the rest of the suite) made them time out.
+@Suite("Storage shared by processes", .serialized)
 struct MultiProcessStorageTests {
     @Test(
         "4 processes enqueue and claim 5,000 items: each is claimed exactly once, no error escapes",
