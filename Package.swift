@@ -86,7 +86,7 @@ let package = Package(
         // PostgreSQL storage, in its own target so users without PostgreSQL do not need libpq.
         .target(
             name: "HueyPostgres",
-            dependencies: ["Huey", "CLibPQ"],
+            dependencies: ["Huey", "CLibPQ", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -96,7 +96,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "HueyBench",
-            dependencies: ["Huey", "HueyConsumer"],
+            dependencies: ["Huey", "HueyConsumer", "HueyPostgres"],
             swiftSettings: strictSettings
         ),
         // A small executable the process tests launch (tests never fork Swift code).
@@ -113,7 +113,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HueyTests",
-            dependencies: ["Huey", "HueyRedis", "HueyTestSupport"],
+            dependencies: ["Huey", "HueyRedis", "HueyPostgres", "HueyTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -138,7 +138,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HueyConsumerTests",
-            dependencies: ["Huey", "HueyConsumer", "HueyRedis", "HueyTestSupport"],
+            dependencies: ["Huey", "HueyConsumer", "HueyRedis", "HueyPostgres", "HueyTestSupport"],
             swiftSettings: strictSettings
         ),
     ]

@@ -4,6 +4,8 @@ import Foundation
 enum BenchStorage: String {
     case sqlite
     case file
+    /// PostgreSQL (`PostgresHuey`) at ``BenchOptions/postgresURL``.
+    case postgres
 }
 
 /// The driver's command line (see `BenchOptions.usage`).
@@ -18,13 +20,15 @@ struct BenchOptions {
     var latencySamples = 200
     var idleSeconds = 3.0
     var directory: String?
+    /// The database for `--storage postgres` (`--url`, else `HUEY_BENCH_POSTGRES_URL`).
+    var postgresURL = ProcessInfo.processInfo.environment["HUEY_BENCH_POSTGRES_URL"] ?? ""
     var keep = false
     /// Parts to run: enqueue, map, drain, latency, idle.
     var parts: Set<String> = ["enqueue", "map", "drain", "latency", "idle"]
 
     static let usage = """
         usage: huey-bench [options]
-               huey-bench consume --db PATH [--storage sqlite|file] [--fsync] [-- consumer flags]
+               huey-bench consume --db PATH|URL [--storage sqlite|file|postgres] [--fsync] [-- consumer flags]
 
         Measures enqueue rate (single calls and map), drain rate with a real forked consumer
         (-w 2 -k process, this binary's `consume`), idle enqueue-to-start latency, idle CPU and
@@ -33,7 +37,9 @@ struct BenchOptions {
           --tasks N            tasks per figure (default 20000)
           --quick              500 tasks, 20 latency samples, 1 s idle window (CI)
           --fsync              synchronous=FULL (default NORMAL)
-          --storage S          sqlite (default) or file
+          --storage S          sqlite (default), file or postgres
+          --url URL            the PostgreSQL database for --storage postgres
+                               (default: $HUEY_BENCH_POSTGRES_URL)
           --workers N          consumer workers (default 2)
           --latency-samples N  sequential tasks for the latency figure (default 200)
           --idle-seconds S     window for the idle CPU figure (default 3)
@@ -65,9 +71,10 @@ struct BenchOptions {
             case "--fsync": fsync = true
             case "--storage":
                 guard let parsed = BenchStorage(rawValue: try value(flag)) else {
-                    throw BenchError("--storage is sqlite or file")
+                    throw BenchError("--storage is sqlite, file or postgres")
                 }
                 storage = parsed
+            case "--url": postgresURL = try value(flag)
             case "--workers": workers = try number(flag)
             case "--latency-samples": latencySamples = try number(flag)
             case "--idle-seconds":
@@ -91,6 +98,10 @@ struct BenchOptions {
         }
         if scale { tasks = 1_000_000 }
         if let explicitTasks { tasks = explicitTasks }
+        if storage == .postgres && postgresURL.isEmpty {
+            throw BenchError("--storage postgres needs --url or HUEY_BENCH_POSTGRES_URL")
+        }
+        if storage == .postgres && scale { throw BenchError("--scale measures sqlite or file storage") }
     }
 }
 

@@ -8,7 +8,11 @@ struct BenchRunner {
     let directory: String
 
     var storagePath: String {
-        directory + (options.storage == .sqlite ? "/bench.db" : "/bench-files")
+        switch options.storage {
+        case .sqlite: directory + "/bench.db"
+        case .file: directory + "/bench-files"
+        case .postgres: options.postgresURL
+        }
     }
 
     /// Runs the parts asked for and returns their figures.
@@ -17,7 +21,8 @@ struct BenchRunner {
         var report = BenchReport()
         report.note("side", "swift")
         report.note("storage", options.storage.rawValue)
-        report.note("sync", options.storage == .file ? "n/a" : options.fsync ? "FULL" : "NORMAL")
+        report.note(
+            "sync", options.storage == .sqlite ? (options.fsync ? "FULL" : "NORMAL") : options.storage == .postgres ? "server" : "n/a")
         report.add("tasks", Double(options.tasks))
         report.add("workers", Double(options.workers))
         report.add("load_start", BenchClock.loadAverage())

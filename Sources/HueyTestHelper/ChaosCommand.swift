@@ -2,8 +2,8 @@ import Foundation
 import Huey
 import HueyTestSupport
 
-/// `chaos <sqlite|file|redis> <dir> [--tasks N] [--workers W] [--seed S] [--deadline SECONDS]
-/// [--redis-url URL]`: the chaos run of Tools/chaos/run.sh and of `ChaosTests`.
+/// `chaos <sqlite|file|redis|postgres> <dir> [--tasks N] [--workers W] [--seed S] [--deadline SECONDS]
+/// [--redis-url URL] [--postgres-url URL]`: the chaos run of Tools/chaos/run.sh and of `ChaosTests`.
 ///
 /// In `dir` (created when missing): the storage (`queue.db` or `queue/`; for Redis, a queue
 /// named `<dir>/queue` on the server `--redis-url` names, so runs sharing a server, and
@@ -24,7 +24,8 @@ import HueyTestSupport
 /// was broken, 1 when one was (each is printed as `VIOLATION: …`), 2 on bad arguments.
 enum ChaosCommand {
     static let usage =
-        "usage: chaos <sqlite|file|redis> <dir> [--tasks N] [--workers W] [--seed S] [--deadline SECONDS] [--redis-url URL]\n"
+        "usage: chaos <sqlite|file|redis|postgres> <dir> [--tasks N] [--workers W] [--seed S] [--deadline SECONDS] "
+            + "[--redis-url URL] [--postgres-url URL]\n"
 
     static func run(_ arguments: [String]) -> Int32 {
         guard let options = ChaosOptions(arguments) else {
@@ -53,10 +54,12 @@ enum ChaosCommand {
 
 /// The chaos driver's command line.
 struct ChaosOptions {
-    /// `sqlite`, `file` or `redis`.
+    /// `sqlite`, `file`, `redis` or `postgres`.
     var kind: String
     /// The Redis server, for `redis`.
     var redisURL = "redis://127.0.0.1:6379/0"
+    /// The PostgreSQL database, for `postgres` (a queue named `<dir>/queue` in it).
+    var postgresURL = "postgresql://127.0.0.1:5432/postgres"
     /// The run's folder.
     var directory: String
     var tasks = 2000
@@ -67,7 +70,7 @@ struct ChaosOptions {
 
     /// Parses `arguments`; nil when they are wrong.
     init?(_ arguments: [String]) {
-        guard arguments.count >= 2, ["sqlite", "file", "redis"].contains(arguments[0]) else { return nil }
+        guard arguments.count >= 2, ["sqlite", "file", "redis", "postgres"].contains(arguments[0]) else { return nil }
         kind = arguments[0]
         directory = arguments[1]
         var rest = arguments.dropFirst(2)
@@ -79,6 +82,7 @@ struct ChaosOptions {
             case "--seed": guard let n = UInt64(value) else { return nil }; seed = n
             case "--deadline": guard let n = Double(value), n > 0 else { return nil }; deadline = n
             case "--redis-url": redisURL = value
+            case "--postgres-url": postgresURL = value
             default: return nil
             }
         }
@@ -89,6 +93,7 @@ struct ChaosOptions {
         switch kind {
         case "sqlite": return .sqlite(path: directory + "/queue.db")
         case "redis": return .redis(url: redisURL, name: directory + "/queue")
+        case "postgres": return .postgres(url: postgresURL, name: directory + "/queue")
         default: return .file(directory: directory + "/queue")
         }
     }

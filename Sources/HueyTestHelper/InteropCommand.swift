@@ -1,11 +1,14 @@
 import Foundation
 import Huey
 import HueyConsumer
+import HueyPostgres
 
 /// `interop-consumer <db-path> <queue-name> [huey command arguments...]`: the Swift side of
 /// the Python interop tests (Tests/HueyConsumerTests/PythonInteropTests.swift).
 ///
-/// Opens `SqliteHuey(name: <queue-name>, filename: <db-path>)` and registers the tasks a
+/// Opens `SqliteHuey(name: <queue-name>, filename: <db-path>)` (or, when `<db-path>` is a
+/// `postgres://`/`postgresql://` URL, `PostgresHuey(name: <queue-name>, url: <db-path>)`)
+/// and registers the tasks a
 /// Python module `tasks` calls (python/tests/interop/), named by huey's rule
 /// `module.function`:
 /// - `tasks.add(a, b)` and `tasks.mul(a, b)`, with argument names so Python keywords bind;
@@ -19,7 +22,10 @@ enum InteropCommand {
         }
         let huey: Huey
         do {
-            huey = try SqliteHuey(name: arguments[1], filename: arguments[0])
+            huey =
+                arguments[0].hasPrefix("postgres")
+                ? try PostgresHuey(name: arguments[1], url: arguments[0])
+                : try SqliteHuey(name: arguments[1], filename: arguments[0])
         } catch {
             FileHandle.standardError.write(Data("interop-consumer: \(error)\n".utf8))
             return 1

@@ -10,7 +10,10 @@
 # and % of the limit per figure. JSON of every run stays in Tools/bench/.out/<time>/.
 # Defaults: 20,000 tasks (2,000 for FileHuey), 3 repetitions: about 5-10 minutes.
 # --output FILE also writes everything printed to FILE (e.g. Tools/bench/results/<date>.txt).
+#
+#   Tools/bench/compare.sh postgres [options]   # PostgresHuey vs huey's: see compare_postgres.sh
 set -euo pipefail
+if [ "${1:-}" = postgres ]; then shift; exec "$(dirname "$0")/compare_postgres.sh" "$@"; fi
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"

@@ -2,12 +2,14 @@
 """huey_side.py: the figures of issue 7 measured against Python huey (3.5.4), the same
 way Sources/HueyBench measures swift-huey, with the same JSON keys.
 
-    python huey_side.py [--tasks N] [--quick] [--fsync] [--storage sqlite|file] [--json]
+    python huey_side.py [--tasks N] [--quick] [--fsync] [--storage sqlite|file|postgres]
+                        [--url POSTGRES_URL] [--json]
                         [--workers 2] [--latency-samples 200] [--idle-seconds 3]
                         [--only enqueue,map,drain,latency,idle] [--dir PATH] [--keep]
 
 - sqlite: SqliteHuey in WAL mode with `pragma synchronous` set on every connection huey
   opens (NORMAL, or FULL with --fsync) -- huey's own `fsync` flag would give FULL/OFF.
+- postgres: PostgresHuey (psycopg 3) on the database --url names, default table prefix.
 - enqueue_per_s: N calls of a no-op task, one by one (one transaction each).
 - map_per_s: `task.map(range(N))` (huey commits each call).
 - drain: the N mapped calls, then `python -m huey.bin.huey_consumer huey_side.huey
@@ -30,7 +32,7 @@ import sys
 import tempfile
 import time
 
-from huey import FileHuey, Huey
+from huey import FileHuey, Huey, PostgresHuey
 from huey.storage import SqliteStorage
 
 QUEUE = 'bench'
@@ -53,6 +55,8 @@ class SyncSqliteStorage(SqliteStorage):
 def make_huey(storage, path, fsync):
     if storage == 'file':
         h = FileHuey(QUEUE, path=path)
+    elif storage == 'postgres':
+        h = PostgresHuey(QUEUE, dsn=path)
     else:
         h = Huey(QUEUE, storage_class=SyncSqliteStorage, filename=path,
                  synchronous='FULL' if fsync else 'NORMAL')
@@ -264,9 +268,11 @@ def idle(master, settle, window):
 def run(args, directory):
     import huey as huey_package
     fig = {'side': 'python', 'huey_version': huey_package.__version__, 'storage': args.storage,
-           'sync': 'n/a' if args.storage == 'file' else ('FULL' if args.fsync else 'NORMAL'),
+           'sync': {'file': 'n/a', 'postgres': 'server'}.get(args.storage, 'FULL' if args.fsync else 'NORMAL'),
            'tasks': args.tasks, 'workers': args.workers, 'load_start': loadavg()}
     path = os.path.join(directory, 'bench.db' if args.storage == 'sqlite' else 'bench-files')
+    if args.storage == 'postgres':
+        path = args.url
     # Task names carry their module: build them in `huey_side`, as the consumer does.
     import huey_side
     h, noop, stamp = huey_side.make_huey(args.storage, path, args.fsync)
@@ -318,7 +324,8 @@ def main():
     parser.add_argument('--tasks', type=int)
     parser.add_argument('--quick', action='store_true')
     parser.add_argument('--fsync', action='store_true')
-    parser.add_argument('--storage', choices=['sqlite', 'file'], default='sqlite')
+    parser.add_argument('--storage', choices=['sqlite', 'file', 'postgres'], default='sqlite')
+    parser.add_argument('--url', default=os.environ.get('HUEY_BENCH_POSTGRES_URL', ''))
     parser.add_argument('--workers', type=int, default=2)
     parser.add_argument('--latency-samples', type=int, default=200)
     parser.add_argument('--idle-seconds', type=float, default=3.0)

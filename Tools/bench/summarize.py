@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""summarize.py OUT_DIR: the table compare.sh prints, from the JSON files it wrote.
+"""summarize.py OUT_DIR [--rows pg]: the table compare.sh prints, from the JSON files it wrote.
+With --rows pg: the PostgreSQL table of compare_postgres.sh (us-pg-*, py-pg-*, limit-pg-*).
 
 Files: us-<sync>-<rep>.json, py-<sync>-<rep>.json (huey-bench / huey_side.py),
 limit-<sync>-<rep>.json (limit.c), us-file-<rep>.json, py-file-<rep>.json.
@@ -31,6 +32,16 @@ ROWS = [
     ('worker_pss_kb', 'NORMAL', 'worker PSS KiB', None, 3072, False),
     ('master_rss_kb', 'NORMAL', 'master RSS KiB', None, None, False),
     ('master_pss_kb', 'NORMAL', 'master PSS KiB', None, None, False),
+]
+
+# PostgreSQL (compare_postgres.sh): issue 16's targets are drain >= 2x huey's (see us/huey)
+# and latency p50 <= 2 ms; the limit is limit_pg.c with 2 clients.
+PG_ROWS = [
+    ('enqueue_per_s', 'pg', 'enqueue/s, single', 'enqueue_txn_per_s', None, True),
+    ('drain_per_s', 'pg', 'drain/s -w2 -k process', 'claim_ack_1txn_per_s', None, True),
+    ('drain_startup_s', 'pg', 'consumer start-up s', None, None, False),
+    ('latency_p50_ms', 'pg', 'latency p50 ms', None, 2, False),
+    ('latency_p99_ms', 'pg', 'latency p99 ms', None, None, False),
 ]
 
 
@@ -68,14 +79,14 @@ def spread(xs):
     return '%s (%s-%s)' % (fmt(m), fmt(min(xs)), fmt(max(xs))), m
 
 
-def main(out):
+def main(out, rows=ROWS):
     def pattern(side, sync):
         return '%s-%s-*.json' % (side, 'file' if sync == 'file' else sync)
 
     header = ('figure', 'sync', 'us median (min-max)', 'huey median (min-max)', 'us/huey',
               'limit', 'us % limit', 'target', 'met')
     table = [header]
-    for key, sync, label, limit_key, target, higher in ROWS:
+    for key, sync, label, limit_key, target, higher in rows:
         us_text, us = spread(values(load(out, pattern('us', sync)), key))
         py_text, py = spread(values(load(out, pattern('py', sync)), key))
         ratio = '%.2fx' % (us / py) if us is not None and py else '-'
@@ -97,7 +108,7 @@ def main(out):
         print('  '.join(str(c).ljust(widths[i]) for i, c in enumerate(row)).rstrip())
         if index == 0:
             print('  '.join('-' * w for w in widths))
-    for sync in ('NORMAL', 'FULL'):
+    for sync in ('NORMAL', 'FULL', 'pg'):
         lim = load(out, 'limit-%s-*.json' % sync)
         if lim:
             keys = ['enqueue_txn_per_s', 'batch_insert_per_s', 'claim_ack_2txn_per_s', 'claim_ack_1txn_per_s']
@@ -116,4 +127,4 @@ def main(out):
 
 
 if __name__ == '__main__':
-    main(sys.argv[1])
+    main(sys.argv[1], PG_ROWS if sys.argv[2:] == ['--rows', 'pg'] else ROWS)
