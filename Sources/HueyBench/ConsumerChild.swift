@@ -1,4 +1,5 @@
 import Foundation
+import Huey
 
 /// The consumer under test: this same program run as `huey-bench consume ...`, launched
 /// with Foundation's Process (posix_spawn), so the driver never forks Swift code. The
@@ -30,7 +31,7 @@ final class ConsumerChild {
     var pid: Int32 { process.processIdentifier }
 
     /// The master's worker processes.
-    var workerPIDs: [Int32] { ProcessStats.children(of: pid) }
+    var workerPIDs: [Int32] { ProcessTable.children(of: pid).map(\.pid) }
 
     /// Waits until the master has `count` children (its workers), up to `timeout` seconds.
     func waitForWorkers(_ count: Int, timeout: Double) -> Bool {

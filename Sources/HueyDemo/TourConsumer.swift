@@ -1,4 +1,5 @@
 import Foundation
+import Huey
 
 /// The consumer the tour starts: this same program run as `huey-demo --db DB consume`,
 /// with forked worker processes. The tour only launches it (posix_spawn through
@@ -25,10 +26,7 @@ final class TourConsumer {
     var pid: Int32 { process.processIdentifier }
 
     /// The pids of the master's worker processes.
-    var workerPIDs: [Int32] {
-        let text = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
-        return text.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-    }
+    var workerPIDs: [Int32] { ProcessTable.children(of: pid).map(\.pid) }
 
     /// Sends SIGINT (graceful stop) and waits up to `timeout` seconds; returns the exit
     /// status, or nil if it had to be killed.

@@ -1,4 +1,5 @@
 import Foundation
+import Huey
 import HueyPostgres
 
 /// `postgres-fork <url>`: checks that a PostgreSQL connection inherited across `fork()`
@@ -34,7 +35,7 @@ enum PostgresForkCommand {
                 return 1
             }
             var status: Int32 = 0
-            while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+            _ = try? System.call("waitpid") { waitpid(child, &status, 0) }
             let childRefused = (status & 0x7f) == 0 && (status >> 8) & 0xff == 0
             var parent = "ok"
             do {

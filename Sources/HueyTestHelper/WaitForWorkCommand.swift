@@ -30,10 +30,6 @@ enum WaitForWorkCommand {
 
     /// Whether any descriptor of this process is an inotify instance.
     private static func holdsInotifyDescriptor() -> Bool {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-        return names.contains { name in
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(name)"))
-                == "anon_inode:inotify"
-        }
+        ProcessTable.descriptors(of: getpid()).contains("anon_inode:inotify")
     }
 }

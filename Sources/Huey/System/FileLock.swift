@@ -60,12 +60,11 @@ public final class FileLock: TaskLock, @unchecked Sendable {
     }
 
     private func openFile() throws -> Int32 {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            let code = errno
-            throw StorageError(code: .io, message: "cannot open lock file \(path)", errno: code)
+        do {
+            return try System.call("open") { open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600) }
+        } catch {
+            throw StorageError(code: .io, message: "cannot open lock file \(path)", errno: error.errno)
         }
-        return fd
     }
 
     /// Takes the lock without waiting; false when any other holder has it.
@@ -75,7 +74,7 @@ public final class FileLock: TaskLock, @unchecked Sendable {
         defer { mutex.unlock() }
         guard descriptor < 0 else { return false }
         let fd = try openFile()
-        if flockRetryingEINTR(fd, LOCK_EX | LOCK_NB) == 0 {
+        if flockSucceeds(fd, LOCK_EX | LOCK_NB) {
             descriptor = fd
             return true
         }
@@ -88,7 +87,7 @@ public final class FileLock: TaskLock, @unchecked Sendable {
         mutex.lock()
         defer { mutex.unlock() }
         guard descriptor >= 0 else { return }
-        _ = flockRetryingEINTR(descriptor, LOCK_UN)
+        _ = flockSucceeds(descriptor, LOCK_UN)
         close(descriptor)
         descriptor = -1
     }
@@ -102,17 +101,15 @@ public final class FileLock: TaskLock, @unchecked Sendable {
         if mine { return true }
         let fd = try openFile()
         defer { close(fd) }
-        if flockRetryingEINTR(fd, LOCK_SH | LOCK_NB) == 0 {
-            _ = flockRetryingEINTR(fd, LOCK_UN)
+        if flockSucceeds(fd, LOCK_SH | LOCK_NB) {
+            _ = flockSucceeds(fd, LOCK_UN)
             return false
         }
         return true
     }
 
-    private func flockRetryingEINTR(_ fd: Int32, _ operation: Int32) -> Int32 {
-        while true {
-            let result = flock(fd, operation)
-            if result == 0 || errno != EINTR { return result }
-        }
+    /// Whether `flock(fd, operation)` succeeded (`EWOULDBLOCK`: held by another).
+    private func flockSucceeds(_ fd: Int32, _ operation: Int32) -> Bool {
+        (try? System.call("flock") { flock(fd, operation) }) != nil
     }
 }
