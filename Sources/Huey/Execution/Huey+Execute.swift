@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Synchronization
 
 /// What executing one call decided: the writes acknowledged with its claim, and the
 /// signals to send once they are committed (a chord's callback only if the ack queued it).
