@@ -91,12 +91,16 @@ let package = Package(
         ),
         .executableTarget(
             name: "HueyDemo",
-            dependencies: ["Huey", "HueyConsumer"],
+            dependencies: [
+                "Huey", "HueyConsumer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "HueyBench",
-            dependencies: ["Huey", "HueyConsumer"],
+            dependencies: [
+                "Huey", "HueyConsumer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strictSettings
         ),
         // A small executable the process tests launch (tests never fork Swift code).
@@ -111,9 +115,11 @@ let package = Package(
             dependencies: ["Huey"],
             swiftSettings: strictSettings
         ),
+        // Test targets that launch the helper executables depend on them, so `swift test`
+        // always builds them fresh beside the test runner (HelperProcess.executablePath).
         .testTarget(
             name: "HueyTests",
-            dependencies: ["Huey", "HueyRedis", "HueyTestSupport"],
+            dependencies: ["Huey", "HueyRedis", "HueyTestSupport", "HueyTestHelper"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -133,12 +139,14 @@ let package = Package(
         ),
         .testTarget(
             name: "HueyPostgresTests",
-            dependencies: ["HueyPostgres", "Huey", "HueyTestSupport"],
+            dependencies: ["HueyPostgres", "Huey", "HueyTestSupport", "HueyTestHelper"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "HueyConsumerTests",
-            dependencies: ["Huey", "HueyConsumer", "HueyRedis", "HueyTestSupport"],
+            dependencies: [
+                "Huey", "HueyConsumer", "HueyRedis", "HueyTestSupport", "HueyTestHelper", "HueyDemo", "HueyBench",
+            ],
             swiftSettings: strictSettings
         ),
     ]
