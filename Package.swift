@@ -7,9 +7,16 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+// swift-huey runs on Linux only: it uses /proc, inotify, prctl, pipe2 and flock, and
+// links system libraries through pkg-config (apt). SwiftPM's `platforms:` can only name
+// Apple systems (a minimum version, not a restriction), so it is left out and other
+// systems are refused here instead.
+#if !os(Linux)
+    #error("swift-huey builds on Linux only (it uses /proc, inotify and prctl)")
+#endif
+
 let package = Package(
     name: "swift-huey",
-    platforms: [.macOS(.v15)],
     products: [
         .library(name: "Huey", targets: ["Huey"]),
         .library(name: "HueyConsumer", targets: ["HueyConsumer"]),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HueyConsumer
 
 /// `huey-bench [options]`: the benchmark driver (issue 7, DESIGN §8), and
 /// `huey-bench consume …` (``ConsumeEntry``), the consumer it launches.
@@ -78,20 +79,5 @@ struct BenchCommand: ParsableCommand {
     }
 
     /// Parses the process's arguments and runs; usage errors exit with status 2.
-    static func main() {
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch let code as ExitCode {
-            Foundation.exit(code.rawValue)
-        } catch {
-            let message = fullMessage(for: error)
-            if exitCode(for: error) == .success {
-                print(message)
-                Foundation.exit(0)
-            }
-            FileHandle.standardError.write(Data((message + "\n").utf8))
-            Foundation.exit(2)
-        }
-    }
+    static func main() { runAndExit() }
 }

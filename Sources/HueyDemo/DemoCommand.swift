@@ -34,15 +34,7 @@ struct DemoCommand: ParsableCommand {
         if let word = rest.first, !ownCommands.contains(word) {
             runConsumerCommand(options: prefix, arguments: rest)
         }
-        do {
-            var command = try parseAsRoot(arguments)
-            try command.run()
-            Foundation.exit(0)
-        } catch let code as ExitCode {
-            Foundation.exit(code.rawValue)
-        } catch {
-            exitForParseError(error)
-        }
+        runAndExit(arguments)
     }
 
     /// `--db PATH` / `--db=PATH` at the front, and the arguments after them.
@@ -78,16 +70,5 @@ struct DemoCommand: ParsableCommand {
         }
         _ = DemoTasks(huey: huey)
         HueyCommand.main(huey, arguments: rest)
-    }
-
-    /// Help goes to standard output with status 0; a usage error to standard error, status 2.
-    private static func exitForParseError(_ error: any Error) -> Never {
-        let message = fullMessage(for: error)
-        if exitCode(for: error) == .success {
-            print(message)
-            Foundation.exit(0)
-        }
-        FileHandle.standardError.write(Data((message + "\n").utf8))
-        Foundation.exit(2)
     }
 }

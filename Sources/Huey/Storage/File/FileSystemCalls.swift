@@ -27,6 +27,21 @@ enum FileSystemCalls {
         }
     }
 
+    /// Runs `body` (retrying `EINTR`): true when it succeeded, false when it failed with
+    /// `expected` (an answer, not an error), and a ``StorageError`` saying `what` failed otherwise.
+    private static func succeeds(
+        unless expected: Int32, _ what: @autoclosure () -> String, _ body: () -> Int32
+    ) throws -> Bool {
+        do {
+            try System.call(what(), body)
+            return true
+        } catch where error.errno == expected {
+            return false
+        } catch {
+            throw self.error("cannot \(what())", errno: error.errno)
+        }
+    }
+
     // MARK: Descriptors
 
     /// Opens `path`; `nil` when it does not exist.
@@ -134,41 +149,20 @@ enum FileSystemCalls {
     /// Renames `source` to `destination` (replacing it); false when `source` is gone.
     /// - Throws: ``StorageError``.
     static func renameIfPresent(_ source: String, to destination: String) throws -> Bool {
-        do {
-            try System.call("rename") { rename(source, destination) }
-            return true
-        } catch where error.errno == ENOENT {
-            return false
-        } catch {
-            throw self.error("cannot rename \(source) to \(destination)", errno: error.errno)
-        }
+        try succeeds(unless: ENOENT, "rename \(source) to \(destination)") { rename(source, destination) }
     }
 
     /// Links `source` as `destination` unless `destination` exists; false when it does.
     /// - Throws: ``StorageError`` (`ENOENT` when a directory on the way is missing).
     static func linkIfAbsent(_ source: String, as destination: String) throws -> Bool {
-        do {
-            try System.call("link") { link(source, destination) }
-            return true
-        } catch where error.errno == EEXIST {
-            return false
-        } catch {
-            throw self.error("cannot link \(source) as \(destination)", errno: error.errno)
-        }
+        try succeeds(unless: EEXIST, "link \(source) as \(destination)") { link(source, destination) }
     }
 
     /// Removes the file `path`; false when it was not there.
     /// - Throws: ``StorageError``.
     @discardableResult
     static func unlinkIfPresent(_ path: String) throws -> Bool {
-        do {
-            try System.call("unlink") { unlink(path) }
-            return true
-        } catch where error.errno == ENOENT {
-            return false
-        } catch {
-            throw self.error("cannot remove \(path)", errno: error.errno)
-        }
+        try succeeds(unless: ENOENT, "remove \(path)") { unlink(path) }
     }
 
     /// Removes the directory `path` if it is empty; says whether it did.
