@@ -113,7 +113,10 @@ let package = Package(
         // A small executable the process tests launch (tests never fork Swift code).
         .executableTarget(
             name: "HueyTestHelper",
-            dependencies: ["Huey", "HueyConsumer", "HueyRedis", "HueyPostgres", "HueyTestSupport"],
+            dependencies: [
+                "Huey", "HueyConsumer", "HueyRedis", "HueyPostgres", "HueyTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strictSettings
         ),
         // Launching and watching helper processes from tests.

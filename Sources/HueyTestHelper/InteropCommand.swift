@@ -12,14 +12,10 @@ import HueyConsumer
 /// - `tasks.stamp(tag)`: appends `tag` to `$HUEY_TEST_STAMPS` and returns it, so a test
 ///   sees the order calls ran in.
 enum InteropCommand {
-    static func run(_ arguments: [String]) -> Int32 {
-        guard arguments.count >= 2 else {
-            FileHandle.standardError.write(Data("usage: interop-consumer <db-path> <queue-name> [consume ...]\n".utf8))
-            return 2
-        }
+    static func run(database: String, queue: String, commandArguments: [String]) -> Int32 {
         let huey: Huey
         do {
-            huey = try SqliteHuey(name: arguments[1], filename: arguments[0])
+            huey = try SqliteHuey(name: queue, filename: database)
         } catch {
             FileHandle.standardError.write(Data("interop-consumer: \(error)\n".utf8))
             return 1
@@ -32,6 +28,6 @@ enum InteropCommand {
             if let stamps { ConsumerTasks.appendLine(stamps, tag) }
             return tag
         }
-        HueyCommand.main(huey, arguments: Array(arguments.dropFirst(2)))
+        HueyCommand.main(huey, arguments: commandArguments)
     }
 }

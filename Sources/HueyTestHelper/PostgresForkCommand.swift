@@ -11,13 +11,9 @@ import HueyPostgres
 /// connection, which must still work. Prints `child=<refused|…> parent=<ok|…>`. Exit
 /// status: 0 when both hold, 1 otherwise, 2 on bad arguments.
 enum PostgresForkCommand {
-    static func run(_ arguments: [String]) -> Int32 {
-        guard arguments.count == 1 else {
-            FileHandle.standardError.write(Data("usage: postgres-fork <url>\n".utf8))
-            return 2
-        }
+    static func run(url: String) -> Int32 {
         do {
-            var connection: PostgresConnection? = try PostgresConnection(PostgresConfiguration(url: arguments[0]))
+            var connection: PostgresConnection? = try PostgresConnection(PostgresConfiguration(url: url))
             let before = connection!.backendPID
             let child = fork()
             if child == 0 {
