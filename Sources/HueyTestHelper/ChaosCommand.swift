@@ -23,15 +23,7 @@ import HueyTestSupport
 /// Prints the counts, then one `chaos-result key=value …` line, and exits 0 when no rule
 /// was broken, 1 when one was (each is printed as `VIOLATION: …`), 2 on bad arguments.
 enum ChaosCommand {
-    static let usage =
-        "usage: chaos <sqlite|file|redis|postgres> <dir> [--tasks N] [--workers W] [--seed S] [--deadline SECONDS] "
-            + "[--redis-url URL] [--postgres-url URL]\n"
-
-    static func run(_ arguments: [String]) -> Int32 {
-        guard let options = ChaosOptions(arguments) else {
-            FileHandle.standardError.write(Data(usage.utf8))
-            return 2
-        }
+    static func run(options: ChaosOptions) -> Int32 {
         let run: ChaosRun
         do {
             run = try ChaosRun(options: options)
@@ -67,26 +59,6 @@ struct ChaosOptions {
     var seed: UInt64 = 1
     /// Seconds the whole run may take before the driver gives up (a violation).
     var deadline = 300.0
-
-    /// Parses `arguments`; nil when they are wrong.
-    init?(_ arguments: [String]) {
-        guard arguments.count >= 2, ["sqlite", "file", "redis", "postgres"].contains(arguments[0]) else { return nil }
-        kind = arguments[0]
-        directory = arguments[1]
-        var rest = arguments.dropFirst(2)
-        while let flag = rest.popFirst() {
-            guard let value = rest.popFirst() else { return nil }
-            switch flag {
-            case "--tasks": guard let n = Int(value), n >= 20 else { return nil }; tasks = n
-            case "--workers": guard let n = Int(value), n >= 1 else { return nil }; workers = n
-            case "--seed": guard let n = UInt64(value) else { return nil }; seed = n
-            case "--deadline": guard let n = Double(value), n > 0 else { return nil }; deadline = n
-            case "--redis-url": redisURL = value
-            case "--postgres-url": postgresURL = value
-            default: return nil
-            }
-        }
-    }
 
     /// The storage inside ``directory``.
     var storage: HelperHuey {

@@ -30,13 +30,7 @@ import HueyTestSupport
 /// - `HUEY_TEST_SIGNER=1`: sets `huey.messageSigner` to ``PrefixSigner``.
 /// - `HUEY_CHAOS_JOURNAL=path`: the chaos tasks' journal (see ``ChaosTasks``).
 enum ConsumerCommand {
-    static let usage = "usage: consumer <db-path> | --file <dir> | --redis <url> <name> | --postgres <url> <name> [consume|pending|... args]\n"
-
-    static func run(_ arguments: [String]) -> Int32 {
-        guard let (storage, rest) = parseStorage(arguments) else {
-            FileHandle.standardError.write(Data(usage.utf8))
-            return 2
-        }
+    static func run(storage: HelperHuey, commandArguments rest: [String]) -> Int32 {
         let environment = ProcessInfo.processInfo.environment
         if let bootLog = environment["HUEY_TEST_BOOT_LOG"] {
             ConsumerTasks.appendLine(bootLog, "\(getpid())")
@@ -59,24 +53,6 @@ enum ConsumerCommand {
             }
         }
         HueyCommand.main(huey, arguments: rest)
-    }
-
-    /// The storage named at the start of `arguments`, and the arguments after it.
-    private static func parseStorage(_ arguments: [String]) -> (HelperHuey, [String])? {
-        guard let first = arguments.first else { return nil }
-        if first == "--file" {
-            guard arguments.count >= 2 else { return nil }
-            return (.file(directory: arguments[1]), Array(arguments.dropFirst(2)))
-        }
-        if first == "--redis" {
-            guard arguments.count >= 3 else { return nil }
-            return (.redis(url: arguments[1], name: arguments[2]), Array(arguments.dropFirst(3)))
-        }
-        if first == "--postgres" {
-            guard arguments.count >= 3 else { return nil }
-            return (.postgres(url: arguments[1], name: arguments[2]), Array(arguments.dropFirst(3)))
-        }
-        return (.sqlite(path: first), Array(arguments.dropFirst()))
     }
 }
 

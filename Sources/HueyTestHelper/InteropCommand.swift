@@ -15,17 +15,13 @@ import HueyPostgres
 /// - `tasks.stamp(tag)`: appends `tag` to `$HUEY_TEST_STAMPS` and returns it, so a test
 ///   sees the order calls ran in.
 enum InteropCommand {
-    static func run(_ arguments: [String]) -> Int32 {
-        guard arguments.count >= 2 else {
-            FileHandle.standardError.write(Data("usage: interop-consumer <db-path> <queue-name> [consume ...]\n".utf8))
-            return 2
-        }
+    static func run(database: String, queue: String, commandArguments: [String]) -> Int32 {
         let huey: Huey
         do {
             huey =
-                arguments[0].hasPrefix("postgres")
-                ? try PostgresHuey(name: arguments[1], url: arguments[0])
-                : try SqliteHuey(name: arguments[1], filename: arguments[0])
+                database.hasPrefix("postgres")
+                ? try PostgresHuey(name: queue, url: database)
+                : try SqliteHuey(name: queue, filename: database)
         } catch {
             FileHandle.standardError.write(Data("interop-consumer: \(error)\n".utf8))
             return 1
@@ -38,6 +34,6 @@ enum InteropCommand {
             if let stamps { ConsumerTasks.appendLine(stamps, tag) }
             return tag
         }
-        HueyCommand.main(huey, arguments: Array(arguments.dropFirst(2)))
+        HueyCommand.main(huey, arguments: commandArguments)
     }
 }

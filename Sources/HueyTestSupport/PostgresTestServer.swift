@@ -1,4 +1,5 @@
 import Foundation
+import Huey
 import Synchronization
 
 /// Where the PostgreSQL tests find a server: the one `HUEY_TEST_POSTGRES_URL` names (CI

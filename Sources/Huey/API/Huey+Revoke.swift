@@ -1,6 +1,4 @@
 import Foundation
-import Logging
-import Synchronization
 
 extension Huey {
     /// The key of one call's revocation (Huey's `r:<id>`).

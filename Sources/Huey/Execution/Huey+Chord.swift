@@ -1,6 +1,4 @@
 import Foundation
-import Logging
-import Synchronization
 
 extension Huey {
     private static func chordMemberKey(_ config: ChordConfig, _ index: Int) -> String {

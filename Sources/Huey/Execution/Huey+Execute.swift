@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Synchronization
 
 extension Huey {
     /// Runs one claimed call and acknowledges its claim — the one place that decides what

@@ -1,6 +1,4 @@
 import Foundation
-import Logging
-import Synchronization
 
 extension Huey {
     /// Moves every scheduled call due at `now` to the queue in one atomic step (a master

@@ -21,7 +21,7 @@ public struct ClaimOwner: Sendable, Hashable, CustomStringConvertible {
     /// The calling process.
     public static var current: ClaimOwner {
         let pid = getpid()
-        return ClaimOwner(pid: pid, startTime: ProcessInfoReader.startTime(of: pid) ?? 0)
+        return ClaimOwner(pid: pid, startTime: ProcessTable.startTime(of: pid) ?? 0)
     }
 
     /// This machine and boot: the host name and the kernel's boot id, so that claims made
@@ -31,8 +31,7 @@ public struct ClaimOwner: Sendable, Hashable, CustomStringConvertible {
         var buffer = [CChar](repeating: 0, count: 256)
         let name = gethostname(&buffer, buffer.count) == 0
             ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "localhost"
-        let boot = ProcessInfoReader.readSmallFile("/proc/sys/kernel/random/boot_id")?
-            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let boot = ProcessTable.bootID ?? ""
         return boot.isEmpty ? name : "\(name)/\(boot.prefix(8))"
     }()
 
@@ -43,7 +42,7 @@ public struct ClaimOwner: Sendable, Hashable, CustomStringConvertible {
     /// For an owner on another machine this cannot be known here and is `false`; storages
     /// shared between machines answer with ``Storage/isAlive(_:)`` instead.
     public var isAlive: Bool {
-        guard isLocal, let start = ProcessInfoReader.startTime(of: pid) else { return false }
+        guard isLocal, let start = ProcessTable.startTime(of: pid) else { return false }
         return start == startTime
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Storage held in this process's memory: for tests, immediate mode and thread workers.
 ///
@@ -7,6 +8,8 @@ import Foundation
 public final class MemoryStorage: Storage, @unchecked Sendable {
     // @unchecked Sendable: every mutable field is only touched while holding `condition`.
     public let name: String
+    /// A condition variable, not a `Mutex`: ``waitForWork(timeout:)`` must sleep until an
+    /// enqueue by another thread wakes it (`broadcast`), which a `Mutex` cannot do.
     private let condition = NSCondition()
     private var queue: [(sequence: Int, priority: Double, data: [UInt8])] = []
     private var schedule: [(sequence: Int, timestamp: Double, data: [UInt8])] = []
@@ -247,12 +250,11 @@ public final class MemoryStorage: Storage, @unchecked Sendable {
 }
 
 /// A lock in a ``MemoryStorage``'s in-process lock table.
-final class MemoryLock: TaskLock, @unchecked Sendable {
-    // @unchecked Sendable: `holding` is only read and written under `mutex`.
+final class MemoryLock: TaskLock {
     let name: String
     private let storage: MemoryStorage
-    private let mutex = NSLock()
-    private var holding = false
+    /// Whether this object holds the lock.
+    private let holding = Mutex(false)
 
     init(name: String, storage: MemoryStorage) {
         self.name = name
@@ -260,19 +262,19 @@ final class MemoryLock: TaskLock, @unchecked Sendable {
     }
 
     func tryAcquire() throws -> Bool {
-        mutex.lock()
-        defer { mutex.unlock() }
-        guard !holding, storage.tryTake(name) else { return false }
-        holding = true
-        return true
+        holding.withLock { holding in
+            guard !holding, storage.tryTake(name) else { return false }
+            holding = true
+            return true
+        }
     }
 
     func release() {
-        mutex.lock()
-        defer { mutex.unlock() }
-        guard holding else { return }
-        holding = false
-        storage.give(name)
+        holding.withLock { holding in
+            guard holding else { return }
+            holding = false
+            storage.give(name)
+        }
     }
 
     func isHeld() throws -> Bool { storage.isTaken(name) }

@@ -1,4 +1,3 @@
-import Foundation
 
 /// Where a Huey keeps its queue, schedule, results, counters, claims and dead letters.
 ///

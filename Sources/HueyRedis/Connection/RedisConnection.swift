@@ -1,4 +1,5 @@
 import CHiredis
+import Huey
 
 #if canImport(Glibc)
     import Glibc
@@ -209,10 +210,8 @@ public final class RedisConnection {
     /// socket. A server that restarted or closed the connection leaves it readable (EOF).
     var looksAlive: Bool {
         guard !isBroken, owner == getpid() else { return false }
-        var descriptor = pollfd(fd: context.pointee.fd, events: Int16(POLLIN), revents: 0)
-        var ready: Int32
-        repeat { ready = poll(&descriptor, 1, 0) } while ready < 0 && errno == EINTR
-        return ready == 0
+        // Readable now (EOF, or data nobody asked for) or poll failing: not alive.
+        return (try? System.pollInput(context.pointee.fd, timeout: 0, name: "poll")) == false
     }
 
     // MARK: Helpers

@@ -27,8 +27,8 @@ struct WaitForWorkTests {
         let storage = try backend.make(name: "test", in: place)
         let waiter = try startWaiter(backend, in: place)
 
-        usleep(500_000)
-        #expect(waiter.isRunning, "woken with nothing enqueued: \(waiter.standardOutput) \(waiter.standardError)")
+        // Nothing enqueued: the waiter must still be blocked half a second later.
+        #expect(waiter.waitForExit(timeout: 0.5) == nil, "woken with nothing enqueued: \(waiter.standardOutput) \(waiter.standardError)")
 
         try storage.enqueue(Array("job".utf8), priority: 0)
         let exit = waiter.waitForExit(timeout: 10)
@@ -50,8 +50,7 @@ struct WaitForWorkTests {
         let waiter = try startWaiter(backend, in: place)
 
         try other.enqueue(Array("not yours".utf8), priority: 0)
-        usleep(500_000)
-        #expect(waiter.isRunning, "woken by another queue: \(waiter.standardOutput) \(waiter.standardError)")
+        #expect(waiter.waitForExit(timeout: 0.5) == nil, "woken by another queue: \(waiter.standardOutput) \(waiter.standardError)")
 
         try storage.enqueue(Array("yours".utf8), priority: 0)
         let exit = waiter.waitForExit(timeout: 10)

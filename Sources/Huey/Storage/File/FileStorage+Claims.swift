@@ -12,7 +12,7 @@ extension FileStorage {
     /// - Throws: ``StorageError``.
     public func claim(owner: ClaimOwner, now: Double) throws -> Claim? {
         try pausingWhenFull {
-            try lockFile.exclusive { counters, cache in
+            try exclusive { counters, cache in
                 while let entry = try nextQueueEntry(counters, &cache) {
                     guard let priority = FileNames.priority(ofQueueEntry: entry[...]) else { continue }
                     let token = FileNames.claim(
@@ -43,7 +43,7 @@ extension FileStorage {
         try pausingWhenFull {
             guard let path = claimPath(claim.token) else { return }
             let sidecar = path + FileNames.deadlineSuffix
-            try lockFile.exclusive { _, _ in
+            try exclusive { _, _ in
                 guard try FileSystemCalls.entryType(path) != nil else { return }
                 guard let deadline else {
                     try FileSystemCalls.unlinkIfPresent(sidecar)
@@ -111,7 +111,7 @@ extension FileStorage {
             guard let path = claimPath(claim.token) else { return false }
             let temps = try writeTemps(writes.map(content(of:)))
             do {
-                return try lockFile.exclusive { counters, _ in
+                return try exclusive { counters, _ in
                     guard try FileSystemCalls.entryType(path) != nil else {
                         removeQuietly(temps)
                         return false
@@ -162,7 +162,7 @@ extension FileStorage {
     public func release(_ claim: Claim) throws -> Bool {
         try pausingWhenFull {
             guard let path = claimPath(claim.token) else { return false }
-            return try lockFile.exclusive { counters, _ in
+            return try exclusive { counters, _ in
                 guard try FileSystemCalls.entryType(path) != nil else { return false }
                 let entry = FileNames.queueEntry(priority: claim.priority, sequence: try counters.reserve(.entries))
                 try FileSystemCalls.unlinkIfPresent(path + FileNames.deadlineSuffix)
@@ -176,7 +176,7 @@ extension FileStorage {
     /// Every outstanding claim, oldest first.
     /// - Throws: ``StorageError``.
     public func claims() throws -> [Claim] {
-        try lockFile.exclusive { _, _ in
+        try exclusive { _, _ in
             let names = try FileSystemCalls.listDirectory(claimedDirectory)
             let sidecars = Set(names.filter { $0.hasSuffix(FileNames.deadlineSuffix) })
             var result: [Claim] = []

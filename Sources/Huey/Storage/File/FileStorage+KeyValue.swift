@@ -160,7 +160,7 @@ extension FileStorage {
     /// Removes every stored key.
     /// - Throws: ``StorageError``.
     public func flushResults() throws {
-        try lockFile.exclusive { _, _ in try removeTree(inside: keyValueDirectory) }
+        try exclusive { _, _ in try removeTree(inside: keyValueDirectory) }
     }
 
     // MARK: Counters
@@ -170,7 +170,7 @@ extension FileStorage {
     ///   or the sum overflows.
     public func increment(key: String, by amount: Int) throws -> Int {
         try pausingWhenFull {
-            try lockFile.exclusive { _, _ in
+            try exclusive { _, _ in
                 let path = keyLocation(key, in: counterDirectory).file
                 var current = 0
                 if let bytes = try FileSystemCalls.readFile(path) {
@@ -196,7 +196,7 @@ extension FileStorage {
     /// Removes the counter `key`.
     /// - Throws: ``StorageError``.
     public func deleteCounter(key: String) throws {
-        try lockFile.exclusive { _, _ in
+        try exclusive { _, _ in
             let (directories, file) = keyLocation(key, in: counterDirectory)
             if try FileSystemCalls.unlinkIfPresent(file) { pruneDirectories(directories) }
         }
@@ -230,7 +230,7 @@ extension FileStorage {
         try pausingWhenFull {
             let temp = try writeTemp(Self.deadContent(data, reason: reason, at: Date().timeIntervalSince1970))
             do {
-                try lockFile.exclusive { counters, _ in
+                try exclusive { counters, _ in
                     let entry = FileNames.deadEntry(sequence: try counters.reserve(.entries))
                     try moveTemp(temp, to: "\(deadDirectory)/\(entry)")
                 }
@@ -251,6 +251,6 @@ extension FileStorage {
     /// Removes every dead letter.
     /// - Throws: ``StorageError``.
     public func flushDead() throws {
-        try lockFile.exclusive { _, _ in try removeEntries(deadDirectory) }
+        try exclusive { _, _ in try removeEntries(deadDirectory) }
     }
 }

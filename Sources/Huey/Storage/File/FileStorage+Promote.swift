@@ -7,7 +7,7 @@ extension FileStorage {
     /// schedule or in the queue, never in neither.
     /// - Throws: ``StorageError``.
     public func promoteDue(timestamp: Double, prepare: ([UInt8]) -> QueueItem) throws -> Int {
-        let moved = try lockFile.exclusive { counters, _ -> Int in
+        let moved = try exclusive { counters, _ -> Int in
             var due: [(entry: String, data: [UInt8])] = []
             for entry in try sortedEntries(scheduleDirectory, Self.isScheduleEntry) {
                 if let time = FileNames.timestamp(ofScheduleEntry: entry), time > timestamp { break }

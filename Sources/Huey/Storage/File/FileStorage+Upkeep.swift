@@ -54,10 +54,12 @@ extension FileStorage {
         return total
     }
 
-    /// Throws when this process cannot write the queue's folders (permissions, a
-    /// read-only file system): it creates and removes a file in `tmp/`.
-    /// - Throws: ``StorageError`` with code `.readOnly` naming the folder.
+    /// Throws when the queue's folders could not be set up (a file in the way: `.open`) or
+    /// this process cannot write them (permissions, a read-only file system: `.readOnly`):
+    /// it sets them up if needed, then creates and removes a file in `tmp/`.
+    /// - Throws: ``StorageError`` with code `.open` or `.readOnly` naming the folder.
     public func verifyWritable() throws {
+        try checkSetUp()
         do {
             let temp = try writeTemp([])
             try FileSystemCalls.unlinkIfPresent(temp)

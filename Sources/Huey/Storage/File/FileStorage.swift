@@ -20,6 +20,12 @@ import Synchronization
 ///   deadline is kept beside it in `<token>.deadline`.
 /// - Descriptors are opened lazily by the process that uses them (a child after
 ///   `fork()` opens its own), and ``closeConnections()`` closes them.
+/// - A folder that cannot be set up (a file in the way, no permission, a read-only file
+///   system) does not make `init` throw: the problem is kept and thrown, naming the folder,
+///   by every write and locked operation and by ``verifyWritable()``, each of which first
+///   tries the set-up again. So a program that makes its `FileHuey` at the top of `main`
+///   always reaches `HueyCommand.main`, which reports the problem and exits with status 2.
+///   Reads of an existing queue on a read-only disk (`pending`, `stats`) still work.
 ///
 /// Durability: by default nothing is fsynced. Renames are atomic, so a crash of the
 /// process never leaves a torn item, but a crash of the machine may lose the latest
@@ -53,14 +59,16 @@ public final class FileStorage: Storage {
     let queueWatches: InotifyWatchPool
     /// How this process's writes wait out a full disk (nil: they throw at once).
     let fullDiskPause = Mutex<FullDiskPause?>(nil)
+    /// Why the folders could not be set up, until a later attempt succeeds.
+    private let setUpProblem = Mutex<StorageError?>(nil)
 
-    /// Opens (creating when missing) the queue `name` in the directory `path`.
+    /// Uses (creating when missing) the queue `name` in the directory `path`.
     /// - Parameters:
     ///   - name: The queue name; any text.
     ///   - path: The base directory, created (with parents, mode 0700) when missing.
     ///   - fsync: Flush every write to the disk (slower; see the type's documentation).
-    /// - Throws: ``StorageError`` with code `.open` when `path` (or a directory inside
-    ///   it) is a file, or a directory cannot be created or is not writable.
+    /// - Throws: ``StorageError`` with code `.open` when `path` is empty. Folders that
+    ///   cannot be set up are reported later (see the type's documentation).
     public init(name: String, path: String, fsync: Bool = false) throws {
         guard !path.isEmpty else {
             throw StorageError(code: .open, message: "FileStorage needs a directory path, got an empty one")
@@ -80,9 +88,20 @@ public final class FileStorage: Storage {
         locksDirectory = directory + "/locks"
         lockFile = StorageLockFile(path: directory + "/.lock")
         queueWatches = InotifyWatchPool(directory: queueDirectory, events: UInt32(IN_MOVED_TO | IN_CREATE))
+        do {
+            try setUpFolders()
+        } catch let error as StorageError {
+            setUpProblem.withLock { $0 = error }
+        }
+    }
 
+    /// Creates the base folder (with parents) and the queue's folders, and checks that this
+    /// process may write them.
+    /// - Throws: ``StorageError``: `.open` when a file is in the way or a folder cannot be
+    ///   made, `.readOnly` when the queue's folder is not writable.
+    private func setUpFolders() throws {
         var prefix = ""
-        for component in base.split(separator: "/") {
+        for component in directory.split(separator: "/").dropLast() {
             prefix += "/" + component
             try FileSystemCalls.makeDirectory(prefix)
         }
@@ -92,14 +111,39 @@ public final class FileStorage: Storage {
         ]
         for folder in folders { try FileSystemCalls.makeDirectory(folder) }
         guard access(directory, R_OK | W_OK | X_OK) == 0 else {
-            throw StorageError(code: .open, message: "no permission to use \(directory)", errno: errno)
+            let code = errno
+            throw StorageError(
+                code: .readOnly,
+                message: "the queue folder \(directory) is not writable by this process (check its permissions and "
+                    + "whether the file system is mounted read-only)", errno: code)
         }
+    }
+
+    /// Throws the set-up problem ``init(name:path:fsync:)`` met, unless setting up now works.
+    /// - Throws: ``StorageError`` naming the folder.
+    func checkSetUp() throws {
+        guard setUpProblem.withLock({ $0 }) != nil else { return }
+        do {
+            try setUpFolders()
+            setUpProblem.withLock { $0 = nil }
+        } catch let error as StorageError {
+            setUpProblem.withLock { $0 = error }
+            throw error
+        }
+    }
+
+    /// Runs `body` holding the storage-wide lock (see `StorageLockFile`), once the folders are set up.
+    /// - Throws: the set-up problem, ``StorageError`` when the lock fails, or what `body` throws.
+    func exclusive<T: Sendable>(_ body: (StorageLockFile.Counters, inout StorageLockFile.QueueCache) throws -> T) throws -> T {
+        try checkSetUp()
+        return try lockFile.exclusive(body)
     }
 
     // MARK: Writing
 
     /// Writes `bytes` to a new file in `tmp/` and returns its path.
     func writeTemp(_ bytes: [UInt8]) throws -> String {
+        try checkSetUp()
         let random = FileNames.hex(UInt64.random(in: .min ... .max))
         let path = "\(tempDirectory)/\(getpid())-\(random)"
         try FileSystemCalls.createFile(path, bytes, sync: fsync)
@@ -177,7 +221,7 @@ public final class FileStorage: Storage {
             guard !batch.isEmpty else { return }
             let temps = try writeTemps(batch.map(\.data))
             do {
-                try lockFile.exclusive { counters, _ in
+                try exclusive { counters, _ in
                     let first = try counters.reserve(.entries, count: batch.count)
                     var placed: [String] = []
                     do {
@@ -216,7 +260,7 @@ public final class FileStorage: Storage {
     /// Removes and returns the highest-priority, oldest message.
     /// - Throws: ``StorageError``.
     public func dequeue() throws -> [UInt8]? {
-        try lockFile.exclusive { counters, cache in
+        try exclusive { counters, cache in
             while let entry = try nextQueueEntry(counters, &cache) {
                 let path = "\(queueDirectory)/\(entry)"
                 guard let data = try FileSystemCalls.readFile(path) else { continue }
@@ -242,7 +286,7 @@ public final class FileStorage: Storage {
     /// Removes every queued message.
     /// - Throws: ``StorageError``.
     public func flushQueue() throws {
-        try lockFile.exclusive { _, _ in try removeEntries(queueDirectory) }
+        try exclusive { _, _ in try removeEntries(queueDirectory) }
     }
 
     // MARK: Schedule
@@ -253,7 +297,7 @@ public final class FileStorage: Storage {
         try pausingWhenFull {
             let temp = try writeTemp(data)
             do {
-                try lockFile.exclusive { counters, _ in
+                try exclusive { counters, _ in
                     let entry = FileNames.scheduleEntry(timestamp: timestamp, sequence: try counters.reserve(.entries))
                     try moveTemp(temp, to: "\(scheduleDirectory)/\(entry)")
                 }
@@ -268,7 +312,7 @@ public final class FileStorage: Storage {
     /// Removes and returns the messages due at or before `timestamp`, earliest first.
     /// - Throws: ``StorageError``.
     public func readSchedule(timestamp: Double) throws -> [[UInt8]] {
-        try lockFile.exclusive { _, _ in
+        try exclusive { _, _ in
             var due: [[UInt8]] = []
             for entry in try sortedEntries(scheduleDirectory, Self.isScheduleEntry) {
                 if let time = FileNames.timestamp(ofScheduleEntry: entry), time > timestamp { break }
@@ -296,7 +340,7 @@ public final class FileStorage: Storage {
     /// Removes every scheduled message.
     /// - Throws: ``StorageError``.
     public func flushSchedule() throws {
-        try lockFile.exclusive { _, _ in try removeEntries(scheduleDirectory) }
+        try exclusive { _, _ in try removeEntries(scheduleDirectory) }
     }
 
     // MARK: Locks, flushing
@@ -311,7 +355,7 @@ public final class FileStorage: Storage {
     /// Removes everything: queue, schedule, results, counters, claims, dead letters.
     /// - Throws: ``StorageError``.
     public func flushAll() throws {
-        try lockFile.exclusive { _, _ in
+        try exclusive { _, _ in
             for folder in [queueDirectory, scheduleDirectory, claimedDirectory, deadDirectory] {
                 try removeEntries(folder)
             }

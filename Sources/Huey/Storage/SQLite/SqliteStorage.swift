@@ -14,8 +14,12 @@ import Synchronization
 /// - Every write runs in a `BEGIN IMMEDIATE` transaction, waiting up to `timeout` seconds
 ///   for other writers; ``claim(owner:now:)`` moves a row from `task` to `claim`, and
 ///   ``ack(_:writes:)`` applies its writes and drops the claim, each in one transaction.
-/// - Each process opens its own connection lazily (the first one in `init`, to report a
-///   bad file at once). A connection is never used across `fork()`: a forked child sees
+/// - Each process opens its own connection lazily, on its first use of the storage: `init`
+///   touches no file, so a program that makes its `SqliteHuey` at the top of `main` always
+///   reaches `HueyCommand.main`, and a bad file (not a database, damaged, read-only, in a
+///   missing folder) is reported there with its name and exit status 2 (the consumer calls
+///   ``verifyWritable()`` before it starts). Every use before the file is fixed throws the
+///   same ``StorageError``. A connection is never used across `fork()`: a forked child sees
 ///   a different pid, abandons the inherited connection without closing it, and opens
 ///   its own. ``closeConnections()`` closes this process's connection; a process should
 ///   call it before forking, since SQLite's per-process lock bookkeeping is inherited too.
@@ -53,7 +57,8 @@ public final class SqliteStorage: Storage {
     /// Watches of the database's directory for commits by others (see `waitForWork`).
     let commitWatches: InotifyWatchPool
 
-    /// Opens (creating when missing) the SQLite database `filename` for the queue `name`.
+    /// Names the SQLite database `filename` (created when missing) for the queue `name`. The
+    /// file is opened on first use, not here (see the type's documentation).
     /// - Parameters:
     ///   - name: The queue name; any text.
     ///   - filename: The database file; a relative path is taken from the current directory.
@@ -63,9 +68,10 @@ public final class SqliteStorage: Storage {
     ///   - walSizeLimit: Bytes the `-wal` file stays below under sustained load (at least
     ///     1 MiB): a commit that leaves the WAL half this size checkpoints it so the next
     ///     writer starts it over, and a WAL started over is cut back to half of it.
-    /// - Throws: ``StorageError`` with code `.open` when the file cannot be opened or is
-    ///   not a SQLite database, `.corrupt` when it is damaged, `.busy` when another process
-    ///   kept it locked for `timeout` seconds.
+    /// - Throws: ``StorageError`` with code `.open` when `filename` is empty. A file that
+    ///   cannot be opened or is not a SQLite database (`.open`), is damaged (`.corrupt`) or
+    ///   stays locked by another process for `timeout` seconds (`.busy`) is reported by the
+    ///   first operation, and by ``verifyWritable()``.
     public init(
         name: String, filename: String, fsync: Bool = false, strictFifo: Bool = false, timeout: Double = 5,
         walSizeLimit: Int = SqliteStorage.defaultWALSizeLimit
@@ -84,7 +90,6 @@ public final class SqliteStorage: Storage {
         commitWatches = InotifyWatchPool(
             directory: slash == self.filename.startIndex ? "/" : String(self.filename[..<slash]),
             events: UInt32(IN_MODIFY | IN_CREATE | IN_MOVED_TO), names: [base, base + "-wal"])
-        try withConnection { _ in }
     }
 
     deinit {
