@@ -1,3 +1,5 @@
+import Foundation
+
 /// Fleet state (periodic slots, the consumer registry, the pause flag) in `fleet/`: one
 /// file per key, named by `FileNames.escape(_:)`, holding a ``FleetEntry`` (expiry, then
 /// value). Writes hold the storage's `flock`, so a put-if-empty is atomic across
@@ -57,8 +59,17 @@ extension FileStorage {
 
     /// Removes `key`; says whether it was there.
     /// - Throws: ``StorageError``.
+    /// Deleting the pause flag (a resume) wakes idle workers: it creates and removes a
+    /// file in `queue/`, which their watches see.
+    /// - Throws: ``StorageError``.
     public func deleteFleetValue(key: String) throws -> Bool {
-        try lockFile.exclusive { _, _ in try FileSystemCalls.unlinkIfPresent(fleetPath(key)) }
+        let removed = try lockFile.exclusive { _, _ in try FileSystemCalls.unlinkIfPresent(fleetPath(key)) }
+        if removed && key == FleetKeys.paused {
+            let nudge = "\(queueDirectory)/.resumed-\(getpid())"
+            try FileSystemCalls.createFile(nudge, [], sync: false)
+            try FileSystemCalls.unlinkIfPresent(nudge)
+        }
+        return removed
     }
 
     /// Whether `fleet/paused` exists; claims call it holding the lock.

@@ -245,7 +245,14 @@ public final class MemoryStorage: Storage, @unchecked Sendable {
     }
 
     public func deleteFleetValue(key: String) throws -> Bool {
-        locked { fleet.removeValue(forKey: key) != nil }
+        locked {
+            guard fleet.removeValue(forKey: key) != nil else { return false }
+            if key == FleetKeys.paused {  // resumed: wake idle workers
+                changes += 1
+                condition.broadcast()
+            }
+            return true
+        }
     }
 
     public func waitForWork(timeout: Double) throws -> Bool {

@@ -34,10 +34,17 @@ extension RedisStorage {
         return values
     }
 
-    /// `DEL`; says whether the key was there.
+    /// `DEL`; says whether the key was there. Deleting the pause flag (a resume) pushes
+    /// wake-up tokens, so idle workers blocked on them look at the queue at once.
     /// - Throws: ``StorageError``.
     public func deleteFleetValue(key: String) throws -> Bool {
-        try command("delete fleet key \(key)", Self.argument("DEL"), fleetKey(key)).integer == 1
+        let removed = try command("delete fleet key \(key)", Self.argument("DEL"), fleetKey(key)).integer == 1
+        if removed && key == FleetKeys.paused {
+            let tokens = [[UInt8]](repeating: Self.argument("1"), count: 16)
+            _ = try redis("wake workers") { try $0.command([Self.argument("LPUSH"), Self.argument(keys.wake)] + tokens) }
+            _ = try command("trim wake-ups", Self.argument("LTRIM"), Self.argument(keys.wake), Self.argument(0), Self.argument(63))
+        }
+        return removed
     }
 
     // MARK: One dead letter
