@@ -26,6 +26,8 @@ case "disk-full":
     exit(DiskFullCommand.run(rest))
 case "wait-for-work":
     exit(WaitForWorkCommand.run(rest))
+case "notify":
+    exit(NotifyCommand.run(rest))
 case "fleet-slots":
     exit(FleetSlotsCommand.run(rest))
 case "postgres-fork":

@@ -160,3 +160,19 @@ struct FleetStorageTests {
         #expect(try huey.consumers(now: now).isEmpty)
     }
 }
+
+@Suite("Process memory")
+struct ProcessMemoryTests {
+    @Test("residentBytes follows memory a process touches; nil for no process")
+    func residentBytes() throws {
+        let before = try #require(ProcessInfoReader.residentBytes(of: getpid()))
+        #expect(before > 1 << 20)
+        let size = 128 << 20
+        let block = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 4096)
+        defer { block.deallocate() }
+        for offset in stride(from: 0, to: size, by: 4096) { block.storeBytes(of: 1, toByteOffset: offset, as: UInt8.self) }
+        let after = try #require(ProcessInfoReader.residentBytes(of: getpid()))
+        #expect(after - before >= 100 << 20, "before \(before), after \(after)")
+        #expect(ProcessInfoReader.residentBytes(of: 999_999) == nil)
+    }
+}
