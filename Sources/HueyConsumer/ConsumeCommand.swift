@@ -50,7 +50,7 @@ struct ConsumeCommand: ParsableCommand {
 
     @Option(
         name: .customLong("max-memory"),
-        help: "Replace a process worker, between tasks, once its resident memory passes this many MB.")
+        help: "Memory cap of a process worker in MB (checked now; not yet enforced by the worker pool).")
     var maxMemory: Int?
 
     @Option(name: .long, help: "Write the master's pid to this file while it runs (removed when it stops).")
