@@ -64,12 +64,7 @@ extension Huey {
             for task in registry.periodicTasks where task.schedule?(date) == true {
                 guard try claimPeriodicSlot(task: task.name, minute: date, now: now) else { continue }
                 won.append(task.name)
-                let options = task.options
-                messages.append(
-                    Message(
-                        name: task.name, retries: options.retries, retryDelay: options.retryDelay,
-                        retryBackoff: options.retryBackoff, priority: options.priority, expires: options.expires,
-                        timeout: options.timeout))
+                messages.append(task.periodicMessage())
             }
             if !messages.isEmpty { try enqueue(batch: messages) }
         } catch {
