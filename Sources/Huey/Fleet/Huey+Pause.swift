@@ -5,8 +5,14 @@ import Foundation
 /// scheduling go on, running tasks finish, and the flag survives consumer restarts.
 extension Huey {
     /// Pauses the queue for every consumer of this storage (a no-op when already paused).
-    /// - Throws: ``StorageError``.
+    /// - Throws: ``StorageError``; `.unsupported` when the storage's claims do not look for
+    ///   the flag (``Storage/claimsHonorPause``), so pausing would stop nothing.
     public func pause() throws {
+        let storage = self.storage
+        guard storage.claimsHonorPause else {
+            throw StorageError(
+                code: .unsupported, message: "\(type(of: storage)) cannot pause its queue: its claims do not check a pause flag")
+        }
         let now = clock().timeIntervalSince1970
         _ = try storage.putFleetValue(
             key: FleetKeys.paused, value: Array(String(now).utf8), expiresAt: nil, onlyIfAbsent: true, now: now)

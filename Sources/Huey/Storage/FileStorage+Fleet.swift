@@ -72,6 +72,9 @@ extension FileStorage {
         return removed
     }
 
+    /// ``claim(owner:now:)`` looks for `fleet/paused` under the lock.
+    public var claimsHonorPause: Bool { true }
+
     /// Whether `fleet/paused` exists; claims call it holding the lock.
     func isPaused() throws -> Bool {
         try FileSystemCalls.entryType(fleetPath(FleetKeys.paused)) != nil

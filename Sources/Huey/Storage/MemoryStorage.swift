@@ -225,6 +225,9 @@ public final class MemoryStorage: Storage, @unchecked Sendable {
 
     // MARK: Fleet state
 
+    /// ``claim(owner:now:)`` looks for the pause flag.
+    public var claimsHonorPause: Bool { true }
+
     public func putFleetValue(key: String, value: [UInt8], expiresAt: Double?, onlyIfAbsent: Bool, now: Double) throws
         -> Bool
     {

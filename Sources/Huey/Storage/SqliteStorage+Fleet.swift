@@ -36,6 +36,9 @@ extension SqliteStorage {
         try write { try $0.queryFirst(SqliteSQL.fleetDelete, [.text(name), .text(key)]) { _ in true } ?? false }
     }
 
+    /// ``claim(owner:now:)`` looks for the pause flag in its transaction.
+    public var claimsHonorPause: Bool { true }
+
     /// Whether this queue is paused, inside the caller's transaction (one primary-key read).
     func isPaused(on connection: SQLiteConnection) throws -> Bool {
         try connection.queryFirst(SqliteSQL.fleetPaused, [.text(name)]) { _ in true } ?? false

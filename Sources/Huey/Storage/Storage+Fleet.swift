@@ -53,6 +53,9 @@ extension Storage {
         try deleteData(key: Self.fleetKeyPrefix + key)
     }
 
+    /// A claim built on Huey's primitives does not look for the pause flag.
+    public var claimsHonorPause: Bool { false }
+
     /// Not possible atomically through Huey's primitives.
     /// - Throws: ``StorageError`` `.unsupported`.
     public func requeueDead(id: String, priority: Double) throws -> Bool {

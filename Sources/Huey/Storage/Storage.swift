@@ -163,6 +163,9 @@ public protocol Storage: AnyObject, Sendable {
     /// Removes the fleet key `key`; says whether it was there.
     /// - Throws: ``StorageError``.
     func deleteFleetValue(key: String) throws -> Bool
+    /// Whether ``claim(owner:now:)`` takes nothing while the fleet key ``FleetKeys/paused``
+    /// exists (false by default: ``Huey/pause()`` then refuses rather than pause nothing).
+    var claimsHonorPause: Bool { get }
 
     // MARK: Disk upkeep (defaults and types in Storage+Upkeep.swift)
 

@@ -47,6 +47,9 @@ extension RedisStorage {
         return removed
     }
 
+    /// The claim script looks for the pause flag.
+    public var claimsHonorPause: Bool { true }
+
     // MARK: One dead letter
 
     /// A dead letter's id: the first 16 hex digits of the SHA-1 of its record (the list
