@@ -150,7 +150,7 @@ public protocol Storage: AnyObject, Sendable {
     // MARK: Fleet state (defaults over key/value data in Storage+Fleet.swift)
 
     /// Stores `value` under the fleet key `key` (a key space apart from results: never
-    /// listed, counted or flushed with them) until `expiresAt` (Unix seconds; nil: until
+    /// listed, counted or flushed with them, nor by ``flushAll()``) until `expiresAt` (Unix seconds; nil: until
     /// deleted). With `onlyIfAbsent`, stores only when `key` has no live value (an expired
     /// one counts as absent) and says whether it stored, atomically across processes;
     /// otherwise replaces what is there and returns true. `now` is the caller's clock.
