@@ -3,8 +3,8 @@ import Foundation
 import Logging
 
 /// The command line of a program that serves a Huey: `consume` (the default) and the
-/// admin subcommands `pending`, `scheduled`, `results`, `dead`, `revoke`, `restore`,
-/// `flush`, `flush-locks`, `stats` and `check`.
+/// admin subcommands `pending`, `scheduled`, `results`, `dead` (`dead requeue`, `dead discard`),
+/// `revoke`, `restore`, `flush`, `flush-locks`, `stats`, `check`, `consumers`, `pause` and `resume`.
 ///
 /// Call it from your executable's synchronous top-level code after registering tasks:
 /// ```swift
@@ -106,7 +106,7 @@ struct HueyRootCommand: ParsableCommand {
             subcommands: [
                 ConsumeCommand.self, PendingCommand.self, ScheduledCommand.self, ResultsCommand.self,
                 DeadCommand.self, RevokeCommand.self, RestoreCommand.self, FlushCommand.self, FlushLocksCommand.self,
-                StatsCommand.self, CheckCommand.self,
+                StatsCommand.self, CheckCommand.self, ConsumersCommand.self, PauseCommand.self, ResumeCommand.self,
             ],
             defaultSubcommand: ConsumeCommand.self)
     }

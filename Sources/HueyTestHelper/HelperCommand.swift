@@ -14,7 +14,7 @@ struct HelperCommand: ParsableCommand {
         abstract: "The process tests' program.",
         subcommands: [
             HoldLock.self, StorageStress.self, Consumer.self, Chaos.self, InteropConsumer.self, DiskFull.self,
-            WaitForWork.self, PostgresFork.self,
+            WaitForWork.self, PostgresFork.self, Notify.self, FleetSlots.self,
         ])
 
     static func main() { runAndExit() }
@@ -177,5 +177,24 @@ extension HelperCommand {
         @Argument var url: String
 
         func run() throws { try finish(PostgresForkCommand.run(url: url)) }
+    }
+
+    /// `notify` (``NotifyCommand``): sends systemd notifications to `$NOTIFY_SOCKET`.
+    struct Notify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "notify", abstract: "Send READY, RELOADING, STOPPING and MAINPID to $NOTIFY_SOCKET.")
+
+        func run() throws { try finish(NotifyCommand.run([])) }
+    }
+
+    /// `fleet-slots <kind> <path> <first-minute> <count> <skew> <tick-dir> <index>`
+    /// (``FleetSlotsCommand``, which reads its own arguments).
+    struct FleetSlots: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "fleet-slots", abstract: "Race other processes for periodic slots, minute by minute.")
+        @Argument(parsing: .captureForPassthrough, help: "<kind> <path> <first-minute> <count> <skew> <tick-dir> <index>")
+        var arguments: [String] = []
+
+        func run() throws { try finish(FleetSlotsCommand.run(arguments)) }
     }
 }

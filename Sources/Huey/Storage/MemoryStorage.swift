@@ -18,6 +18,7 @@ public final class MemoryStorage: Storage, @unchecked Sendable {
     private var claimed: [String: Claim] = [:]
     private var claimOrder: [String] = []
     private var dead: [DeadLetter] = []
+    private var fleet: [String: FleetEntry] = [:]
     private var heldLocks: Set<String> = []
     private var sequence = 0
     private var changes = 0
@@ -145,7 +146,7 @@ public final class MemoryStorage: Storage, @unchecked Sendable {
 
     public func claim(owner: ClaimOwner, now: Double) throws -> Claim? {
         locked {
-            guard !queue.isEmpty else { return nil }
+            guard !queue.isEmpty, fleet[FleetKeys.paused] == nil else { return nil }
             let entry = queue.removeFirst()
             let claim = Claim(
                 token: String(entry.sequence), data: entry.data, priority: entry.priority, owner: owner,
@@ -188,7 +189,8 @@ public final class MemoryStorage: Storage, @unchecked Sendable {
         case .enqueue(let bytes, let priority): insertQueued(bytes, priority: priority)
         case .schedule(let bytes, let timestamp): insertScheduled(bytes, timestamp: timestamp)
         case .dead(let bytes, let reason):
-            dead.append(DeadLetter(data: bytes, reason: reason, timestamp: Date().timeIntervalSince1970))
+            let id = String(nextSequence())
+            dead.append(DeadLetter(data: bytes, reason: reason, timestamp: Date().timeIntervalSince1970, id: id))
         case .completeChord(let completion):
             let values = completion.memberKeys.compactMap { data[$0] }
             guard values.count == completion.memberKeys.count else { return }
@@ -207,6 +209,57 @@ public final class MemoryStorage: Storage, @unchecked Sendable {
     public func deadItems() throws -> [DeadLetter] { locked { dead } }
 
     public func flushDead() throws { locked { dead.removeAll() } }
+
+    public func requeueDead(id: String, priority: Double) throws -> Bool {
+        locked {
+            guard let index = dead.firstIndex(where: { $0.id == id }) else { return false }
+            insertQueued(dead.remove(at: index).data, priority: priority)
+            return true
+        }
+    }
+
+    public func discardDead(id: String) throws -> Bool {
+        locked {
+            guard let index = dead.firstIndex(where: { $0.id == id }) else { return false }
+            dead.remove(at: index)
+            return true
+        }
+    }
+
+    // MARK: Fleet state
+
+    /// ``claim(owner:now:)`` looks for the pause flag.
+    public var claimsHonorPause: Bool { true }
+
+    public func putFleetValue(key: String, value: [UInt8], expiresAt: Double?, onlyIfAbsent: Bool, now: Double) throws
+        -> Bool
+    {
+        locked {
+            if onlyIfAbsent, let existing = fleet[key], !existing.isExpired(at: now) { return false }
+            fleet = fleet.filter { !$0.value.isExpired(at: now) }
+            fleet[key] = FleetEntry(value: value, expiresAt: expiresAt)
+            return true
+        }
+    }
+
+    public func fleetValues(prefix: String, now: Double) throws -> [String: [UInt8]] {
+        locked {
+            var values: [String: [UInt8]] = [:]
+            for (key, entry) in fleet where key.hasPrefix(prefix) && !entry.isExpired(at: now) { values[key] = entry.value }
+            return values
+        }
+    }
+
+    public func deleteFleetValue(key: String) throws -> Bool {
+        locked {
+            guard fleet.removeValue(forKey: key) != nil else { return false }
+            if key == FleetKeys.paused {  // resumed: wake idle workers
+                changes += 1
+                condition.broadcast()
+            }
+            return true
+        }
+    }
 
     public func waitForWork(timeout: Double) throws -> Bool {
         condition.lock()

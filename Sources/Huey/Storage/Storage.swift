@@ -137,6 +137,34 @@ public protocol Storage: AnyObject, Sendable {
     /// Removes every dead letter.
     /// - Throws: ``StorageError``.
     func flushDead() throws
+    /// In one transaction: removes the dead letter `id` (its ``DeadLetter/id``) and puts its
+    /// message back in the queue with `priority`. Returns false when there is no such letter
+    /// (another process acted on it first).
+    /// - Throws: ``StorageError`` (`.unsupported` when the storage cannot do it atomically).
+    func requeueDead(id: String, priority: Double) throws -> Bool
+    /// Removes the dead letter `id` for good; false when there is no such letter.
+    /// - Throws: ``StorageError`` (`.unsupported` when the storage cannot remove one letter).
+    func discardDead(id: String) throws -> Bool
+
+    // MARK: Fleet state (defaults over key/value data in Storage+Fleet.swift)
+
+    /// Stores `value` under the fleet key `key` (a key space apart from results: never
+    /// listed, counted or flushed with them, nor by ``flushAll()``) until `expiresAt` (Unix seconds; nil: until
+    /// deleted). With `onlyIfAbsent`, stores only when `key` has no live value (an expired
+    /// one counts as absent) and says whether it stored, atomically across processes;
+    /// otherwise replaces what is there and returns true. `now` is the caller's clock.
+    /// - Throws: ``StorageError``.
+    func putFleetValue(key: String, value: [UInt8], expiresAt: Double?, onlyIfAbsent: Bool, now: Double) throws
+        -> Bool
+    /// The live (not expired at `now`) fleet values whose keys start with `prefix`.
+    /// - Throws: ``StorageError``.
+    func fleetValues(prefix: String, now: Double) throws -> [String: [UInt8]]
+    /// Removes the fleet key `key`; says whether it was there.
+    /// - Throws: ``StorageError``.
+    func deleteFleetValue(key: String) throws -> Bool
+    /// Whether ``claim(owner:now:)`` takes nothing while the fleet key ``FleetKeys/paused``
+    /// exists (false by default: ``Huey/pause()`` then refuses rather than pause nothing).
+    var claimsHonorPause: Bool { get }
 
     // MARK: Disk upkeep (defaults and types in Storage+Upkeep.swift)
 

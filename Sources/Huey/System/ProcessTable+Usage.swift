@@ -17,6 +17,16 @@ extension ProcessTable {
         return (rss, pss)
     }
 
+    /// The resident memory of `pid` in bytes (field 2 of `/proc/<pid>/statm`, in pages,
+    /// times the page size); nil when there is no such process. The consumer's
+    /// `--max-memory` cap compares a worker's value with it between tasks.
+    package static func residentBytes(of pid: Int32) -> Int? {
+        guard let text = readSmallFile("/proc/\(pid)/statm") else { return nil }
+        let fields = text.split(separator: " ")
+        guard fields.count >= 2, let pages = Int(fields[1]) else { return nil }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
     /// Nanoseconds `pid` (all its threads) has run on a CPU, from `/proc/<pid>/task/*/schedstat`.
     package static func cpuNanoseconds(of pid: Int32) -> Double {
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []

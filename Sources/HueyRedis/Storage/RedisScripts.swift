@@ -112,8 +112,10 @@ enum RedisScripts {
         """)
 
     /// Takes the next message into the claims hash: `ARGV[4]` is the owner ("host\\tpid\\t
-    /// start"), `ARGV[5]` the time. Returns {token, data, priority} or nil.
+    /// start"), `ARGV[5]` the time. Returns {token, data, priority} or nil; nil also while the
+    /// pause flag `KEYS[9]` exists.
     static let claim = RedisScript(prelude + """
+        if redis.call('EXISTS', KEYS[9]) == 1 then return false end
         local data, priority
         if PRIORITY then
           local popped = redis.call('ZPOPMIN', Q)
@@ -178,6 +180,15 @@ enum RedisScripts {
         local value = redis.call('HGET', RES, ARGV[4])
         if value then redis.call('HDEL', RES, ARGV[4]) end
         return value
+        """)
+
+    /// Removes the dead letter record `ARGV[4]` and, if it was there, queues message `ARGV[5]`
+    /// with priority `ARGV[6]`. Returns 1, or 0 when the record was gone.
+    static let requeueDead = RedisScript(prelude + """
+        if redis.call('LREM', DEAD, 1, ARGV[4]) == 0 then return 0 end
+        push(ARGV[5], ARGV[6])
+        finish()
+        return 1
         """)
 
     /// Deletes lock `KEYS[9]` only when it holds this holder's token `ARGV[4]`.

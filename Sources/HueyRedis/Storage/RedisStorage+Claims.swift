@@ -9,7 +9,8 @@ import Synchronization
 extension RedisStorage {
     public func claim(owner: ClaimOwner, now: Double) throws -> Claim? {
         let header = "\(owner.host)\t\(owner.pid)\t\(owner.startTime)"
-        let reply = try run(RedisScripts.claim, "claim a message", [Self.argument(header), Self.argument(now)])
+        let reply = try run(
+            RedisScripts.claim, "claim a message", extraKeys: [keys.paused], [Self.argument(header), Self.argument(now)])
         guard let parts = reply.array else { return nil }
         guard parts.count == 3, let token = parts[0].integer, let data = parts[1].bytes,
             let priority = parts[2].string.flatMap(Double.init)
@@ -169,7 +170,10 @@ extension RedisStorage {
                 Self.argument(-1)))
         // A record that does not parse is still shown, whole, rather than hiding the others.
         return records.map { record in
-            Self.parseDead(record) ?? DeadLetter(data: record, reason: "unreadable dead letter record", timestamp: 0)
+            var letter =
+                Self.parseDead(record) ?? DeadLetter(data: record, reason: "unreadable dead letter record", timestamp: 0)
+            letter.id = Self.deadLetterID(record)
+            return letter
         }
     }
 

@@ -13,6 +13,7 @@ extension FileStorage {
     public func claim(owner: ClaimOwner, now: Double) throws -> Claim? {
         try pausingWhenFull {
             try exclusive { counters, cache in
+                guard try !isPaused() else { return nil }  // FileStorage+Fleet
                 while let entry = try nextQueueEntry(counters, &cache) {
                     guard let priority = FileNames.priority(ofQueueEntry: entry[...]) else { continue }
                     let token = FileNames.claim(

@@ -244,8 +244,12 @@ extension FileStorage {
     /// Every dead letter, oldest first.
     /// - Throws: ``StorageError``.
     public func deadItems() throws -> [DeadLetter] {
-        let names = try sortedEntries(deadDirectory) { $0.count == 25 }
-        return try readEntries(deadDirectory, names, limit: nil).compactMap(Self.parseDead)
+        try sortedEntries(deadDirectory) { $0.count == 25 }.compactMap { name in
+            guard let bytes = try FileSystemCalls.readFile("\(deadDirectory)/\(name)"), var letter = Self.parseDead(bytes)
+            else { return nil }
+            letter.id = name
+            return letter
+        }
     }
 
     /// Removes every dead letter.

@@ -15,6 +15,7 @@ extension SqliteStorage {
 
     /// Moves the next message from `task` to `claim`, inside the caller's transaction.
     func takeNext(owner: ClaimOwner, now: Double, on connection: SQLiteConnection) throws -> Claim? {
+        guard try !isPaused(on: connection) else { return nil }  // one primary-key lookup (SqliteStorage+Fleet)
         let taken = try connection.queryFirst(SqliteSQL.takeNext, [.text(name)]) { ($0.blob(0), $0.double(1)) }
         guard let (data, priority) = taken else { return nil }
         let values: [SQLiteValue] = [

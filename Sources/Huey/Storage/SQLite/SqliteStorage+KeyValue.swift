@@ -110,7 +110,7 @@ extension SqliteStorage {
     public func deadItems() throws -> [DeadLetter] {
         try withConnection {
             try $0.query(SqliteSQL.deadItems, [.text(name)]) {
-                DeadLetter(data: $0.blob(0), reason: $0.text(1), timestamp: $0.double(2))
+                DeadLetter(data: $0.blob(0), reason: $0.text(1), timestamp: $0.double(2), id: String($0.int64(3)))
             }
         }
     }

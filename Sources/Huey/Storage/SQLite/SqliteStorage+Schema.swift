@@ -24,14 +24,18 @@ enum SqliteSQL {
                 deadline REAL);
             CREATE TABLE IF NOT EXISTS dead (id INTEGER NOT NULL PRIMARY KEY, queue TEXT NOT NULL,
                 data BLOB NOT NULL, reason TEXT NOT NULL, timestamp REAL NOT NULL);
+            CREATE TABLE IF NOT EXISTS fleet (queue TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,
+                expires REAL, PRIMARY KEY (queue, key));
             """
     }
 
-    /// How many of our six tables exist (6 = nothing to create).
+    /// How many of our ``tableCount`` tables exist (all = nothing to create).
     static let countTables = """
         SELECT count(*) FROM sqlite_master WHERE type = 'table'
-            AND name IN ('task', 'schedule', 'kv', 'counter', 'claim', 'dead')
+            AND name IN ('task', 'schedule', 'kv', 'counter', 'claim', 'dead', 'fleet')
         """
+    /// The number of tables ``schema(strictFifo:)`` makes.
+    static let tableCount = 7
 
     // MARK: Durability
 
@@ -110,6 +114,6 @@ enum SqliteSQL {
     // MARK: Dead letters
 
     static let addDead = "INSERT INTO dead (queue, data, reason, timestamp) VALUES (?1, ?2, ?3, ?4)"
-    static let deadItems = "SELECT data, reason, timestamp FROM dead WHERE queue = ?1 ORDER BY id"
+    static let deadItems = "SELECT data, reason, timestamp, id FROM dead WHERE queue = ?1 ORDER BY id"
     static let flushDead = "DELETE FROM dead WHERE queue = ?1"
 }

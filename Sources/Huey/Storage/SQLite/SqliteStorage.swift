@@ -194,7 +194,7 @@ public final class SqliteStorage: Storage {
         try connection.execute(fsync ? SqliteSQL.synchronousFull : SqliteSQL.synchronousNormal)
         try boundWAL(of: connection)
         let tables = try connection.queryFirst(SqliteSQL.countTables) { $0.int(0) } ?? 0
-        if tables < 6 {
+        if tables < SqliteSQL.tableCount {
             try connection.immediateTransaction { try connection.execute(SqliteSQL.schema(strictFifo: strictFifo)) }
         }
     }
