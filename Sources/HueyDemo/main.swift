@@ -3,12 +3,14 @@
 //   huey-demo tour                 walk the guide with a real consumer (forked workers)
 //   huey-demo consume [flags]      run a consumer (huey_consumer.py demo.huey)
 //   huey-demo add 1 2              enqueue add(1, 2) and print the result
+//   huey-demo dashboard [--port N] serve the web dashboard on the demo's database
 //   huey-demo pending|scheduled|results|dead|revoke|restore|flush|flush-locks
 //
 // Options before the command: --db PATH (default ./huey-demo.db).
 import Foundation
 import Huey
 import HueyConsumer
+import HueyDashboard
 
 var arguments = Array(CommandLine.arguments.dropFirst())
 var database = FileManager.default.currentDirectoryPath + "/huey-demo.db"
@@ -23,11 +25,24 @@ func fail(_ message: String) -> Never {
     exit(2)
 }
 
+/// The demo's Huey on `database`, with the demo's tasks registered.
+func openDemo(_ database: String) -> Huey {
+    do {
+        let huey = try SqliteHuey(name: "demo", filename: database)
+        _ = DemoTasks(huey: huey)
+        return huey
+    } catch {
+        fail("cannot open \(database): \(error)")
+    }
+}
+
 switch command {
 case "tour":
     exit(TourCommand.run(database: database, arguments: Array(arguments.dropFirst())))
 case "add":
     exit(AddCommand.run(database: database, arguments: Array(arguments.dropFirst())))
+case "dashboard":
+    HueyDashboard.main(openDemo(database), arguments: Array(arguments.dropFirst()))
 case "help", "-h", "--help":
     print(
         """
@@ -35,16 +50,10 @@ case "help", "-h", "--help":
           tour                      walk Huey's guide with a real consumer
           consume [consumer flags]  run a consumer (see: huey-demo consume --help)
           add A B [--timeout S]     enqueue add(A, B) and wait for the result
+          dashboard [--port N ...]  serve the web dashboard (see: huey-demo dashboard --help)
           pending | scheduled | results | dead | revoke ID | restore ID | flush | flush-locks
         """)
 default:
     // `consume` and the admin subcommands belong to the consumer's command line.
-    let huey: Huey
-    do {
-        huey = try SqliteHuey(name: "demo", filename: database)
-    } catch {
-        fail("cannot open \(database): \(error)")
-    }
-    _ = DemoTasks(huey: huey)
-    HueyCommand.main(huey, arguments: arguments)
+    HueyCommand.main(openDemo(database), arguments: arguments)
 }
