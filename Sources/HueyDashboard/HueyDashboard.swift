@@ -7,7 +7,7 @@ import Synchronization
 /// The dashboard's command-line options: `--host`, `--port`, `--token`, `--sample-interval`.
 public struct DashboardOptions: ParsableArguments {
     /// The address to listen on.
-    @Option(help: "The address to listen on (default: loopback, this machine only).")
+    @Option(help: "The address to listen on; 0.0.0.0 opens the dashboard to the network.")
     public var host = "127.0.0.1"
     /// The port.
     @Option(help: "The port (0: any free port; the URL printed at start names it).")
