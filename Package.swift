@@ -25,12 +25,19 @@ let package = Package(
         .library(name: "HueyPostgres", targets: ["HueyPostgres"]),
         .executable(name: "huey-demo", targets: ["HueyDemo"]),
         .executable(name: "huey-bench", targets: ["HueyBench"]),
+        // The web dashboard: a library entry (HueyDashboard.main(huey)) and a standalone executable.
+        .library(name: "HueyDashboard", targets: ["HueyDashboard"]),
+        .executable(name: "huey-dashboard", targets: ["HueyDashboardTool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // Only for the optional HueySigning product (HMAC-SHA256 message signing).
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // Only for the HueyDashboard product (a separate process, never the consumer's master).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(
@@ -96,10 +103,31 @@ let package = Package(
             dependencies: ["Huey", "CLibPQ", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
+        // The web dashboard (Hummingbird, swift-prometheus), in its own product so users of the
+        // core never build them.
+        .target(
+            name: "HueyDashboard",
+            dependencies: [
+                "Huey",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "HueyDashboardTool",
+            dependencies: ["Huey", "HueyDashboard"],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "HueyDemo",
             dependencies: [
-                "Huey", "HueyConsumer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Huey", "HueyConsumer", "HueyDashboard",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
         ),
@@ -151,6 +179,14 @@ let package = Package(
         .testTarget(
             name: "HueyPostgresTests",
             dependencies: ["HueyPostgres", "Huey", "HueyTestSupport", "HueyTestHelper"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HueyDashboardTests",
+            dependencies: [
+                "Huey", "HueyDashboard", "HueyTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Huey
 import HueyConsumer
+import HueyDashboard
 
 /// The options every `huey-demo` command shares.
 struct DemoOptions: ParsableArguments {
@@ -19,7 +20,8 @@ struct DemoCommand: ParsableCommand {
         discussion: """
             The consumer's commands work on the demo's queue too: consume [consumer flags] \
             (see huey-demo consume --help), pending, scheduled, results, dead, revoke ID, restore ID, \
-            flush, flush-locks, stats, check.
+            flush, flush-locks, stats, check. dashboard [--port N …] serves the web dashboard on the \
+            demo's database (see huey-demo dashboard --help).
             """,
         subcommands: [TourCommand.self, AddCommand.self])
 
@@ -31,8 +33,11 @@ struct DemoCommand: ParsableCommand {
     /// Parses `arguments`, runs the command and exits with its status.
     static func main(arguments: [String]) -> Never {
         let (prefix, rest) = splitOptions(arguments)
+        if rest.first == "dashboard" {
+            HueyDashboard.main(openDemo(options: prefix), arguments: Array(rest.dropFirst()))
+        }
         if let word = rest.first, !ownCommands.contains(word) {
-            runConsumerCommand(options: prefix, arguments: rest)
+            HueyCommand.main(openDemo(options: prefix), arguments: rest)
         }
         runAndExit(arguments)
     }
@@ -53,8 +58,8 @@ struct DemoCommand: ParsableCommand {
         return (Array(arguments[..<end]), Array(arguments[end...]))
     }
 
-    /// Opens the demo's queue and hands `arguments` to `HueyCommand.main`.
-    private static func runConsumerCommand(options arguments: [String], arguments rest: [String]) -> Never {
+    /// The demo's queue (with its tasks registered) on the database `arguments` name.
+    private static func openDemo(options arguments: [String]) -> Huey {
         let options: DemoOptions
         do {
             options = try DemoOptions.parse(arguments)
@@ -69,6 +74,6 @@ struct DemoCommand: ParsableCommand {
             Foundation.exit(2)
         }
         _ = DemoTasks(huey: huey)
-        HueyCommand.main(huey, arguments: rest)
+        return huey
     }
 }

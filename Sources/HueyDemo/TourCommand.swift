@@ -43,6 +43,7 @@ struct TourCommand: ParsableCommand {
             }
             print("")
             print("Tour complete in \(elapsed) s: \(tour.sectionCount) sections, consumer stopped gracefully (SIGINT, exit 0).")
+            print("Watch the queue: huey-demo --db \(database) dashboard, then open http://127.0.0.1:8080/")
             return 0
         } catch {
             print("The tour failed: \(error)")

@@ -63,5 +63,6 @@ struct DemoProgramTests {
         #expect(output.contains("was skipped (signal: expired)"))
         #expect(output.contains("fails with TaskLockedException"))
         #expect(output.contains("Tour complete"))
+        #expect(output.contains("Watch the queue: huey-demo --db \(directory)/huey-demo.db dashboard, then open http://127.0.0.1:8080/"))
     }
 }

@@ -44,6 +44,12 @@ public final class TaskRegistry: Sendable {
         tasks.withLock { $0.values.filter { $0.schedule != nil }.map(\.name).sorted() }
     }
 
+    /// The schedule of the periodic task `name` (whether it runs in a given minute), or nil
+    /// when no periodic task has that name. Lets a dashboard show each one's next run.
+    public func periodicSchedule(named name: String) -> (@Sendable (Date) -> Bool)? {
+        tasks.withLock { $0[name]?.schedule }
+    }
+
     var periodicTasks: [RegisteredTask] {
         tasks.withLock { $0.values.filter { $0.schedule != nil }.sorted { $0.name < $1.name } }
     }

@@ -1,0 +1,56 @@
+import Foundation
+import Huey
+import Hummingbird
+
+extension Dashboard {
+    /// The JSON API (the pages' twins, and the actions) and `/metrics`.
+    func addAPI(to router: Router<BasicRequestContext>) {
+        router.get("/api/summary") { _, _ in try Reply.json(try await read { try $0.summary() }) }
+        router.get("/api/pending") { request, _ in
+            let count = Self.limit(request)
+            return try Reply.json(try await read { try $0.pending(limit: count) })
+        }
+        router.get("/api/scheduled") { request, _ in
+            let count = Self.limit(request)
+            return try Reply.json(try await read { try $0.scheduled(limit: count) })
+        }
+        router.get("/api/running") { _, _ in try Reply.json(try await read { try $0.running() }) }
+        router.get("/api/periodic") { _, _ in try Reply.json(try await read { try $0.periodic() }) }
+        router.get("/api/failures") { request, _ in
+            let count = Self.limit(request)
+            return try Reply.json(try await read { try $0.failures(limit: count) })
+        }
+        router.get("/api/dead") { request, _ in
+            let count = Self.limit(request)
+            return try Reply.json(try await read { try $0.dead(limit: count) })
+        }
+        router.get("/api/depth") { _, _ in try Reply.json(sampler.history) }
+        router.get("/api/consumers") { _, _ -> Response in
+            guard let source = configuration.consumers else {
+                throw HTTPError(.notFound, message: "this storage keeps no registry of live consumers yet")
+            }
+            return try Reply.json(try await calls.run { try source.consumers() })
+        }
+        router.get("/api/calls/:id") { _, context -> Response in
+            let id = try context.parameters.require("id")
+            return try Reply.json(try await read { try $0.status(of: id) })
+        }
+        for action in ["revoke", "restore"] {
+            router.post("/api/calls/:id/\(action)") { request, context -> Response in
+                try authorization.authorize(request)
+                let id = try context.parameters.require("id")
+                let once = request.uri.queryParameters.get("once") == "true"
+                return try Reply.json(try await perform(action, id: id, once: once))
+            }
+        }
+        router.get("/metrics") { _, _ -> Response in
+            let summary = try await read { try $0.summary() }
+            return Reply.text(metrics.render(summary), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
+    }
+
+    /// The `limit` query parameter: 100 by default, at most 10,000.
+    private static func limit(_ request: Request) -> Int {
+        min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 100, 0), 10_000)
+    }
+}
