@@ -29,7 +29,7 @@ extension Huey {
     }
 
     /// Decodes and runs the claimed call; returns what to write with its ack.
-    private func plan(for claim: Claim, in storage: any Storage, unrevoked: Bool) throws -> WritePlan {
+    func plan(for claim: Claim, in storage: any Storage, unrevoked: Bool) throws -> WritePlan {
         let now = clock()
         var plan = WritePlan()
         let message: Message
