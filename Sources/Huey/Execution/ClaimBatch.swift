@@ -33,7 +33,8 @@ struct ClaimBatch {
 
     /// Runs the next held call, first claiming a batch when none is held (one call without
     /// `chaining`); commits finished calls when the batch is done, when it has been held
-    /// long, or without `chaining`, and then, with `chaining` and nothing left, claims the
+    /// long, when the call had a deadline (a finished call's claim must not look overrunning
+    /// to the master), or without `chaining`, and then, with `chaining` and nothing left, claims the
     /// next batch in the same transaction. `started` is told each call before it runs, and
     /// `nil` once it has run.
     /// Returns false when the queue was empty.
@@ -59,7 +60,7 @@ struct ClaimBatch {
             size.record(taskSeconds: (ContinuousClock.now - start).seconds)
             finished.append((claim, plan))
             let heldLong = finishedSince.map { (ContinuousClock.now - $0).seconds > BatchSize.holdAtMost } ?? false
-            if held.isEmpty || !chaining || heldLong {
+            if held.isEmpty || !chaining || heldLong || plan.setDeadline {
                 try commit(huey: huey, batching: batching, owner: owner, claiming: held.isEmpty && chaining ? size.limit : 0)
             }
             return true

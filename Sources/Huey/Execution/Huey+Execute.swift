@@ -114,7 +114,10 @@ extension Huey {
             return
         }
         let deadline = message.timeout.flatMap { $0 > 0 ? now.addingTimeInterval($0) : nil }  // 0: none, as Huey
-        if let deadline { try storage.setDeadline(claim, deadline: deadline.timeIntervalSince1970) }
+        if let deadline {
+            try storage.setDeadline(claim, deadline: deadline.timeIntervalSince1970)
+            plan.setDeadline = true
+        }
         let context = TaskContext(message: message, huey: self, deadline: deadline)
         let value: JSONValue?
         do {
