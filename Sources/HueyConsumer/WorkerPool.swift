@@ -80,8 +80,8 @@ enum Recovery {
         case .timeout(let token, let timeout): return token == claim.token ? .timedOut(timeout: timeout) : .interrupted
         case .crash(let reason, _, .unknown): return .crashed(reason: reason)
         case .crash(let reason, _, .claim(let token)):
-            return token == claim.token ? .crashed(reason: reason) : .interrupted
-        case .crash(_, _, .none): return .interrupted
+            return token == claim.token ? .crashed(reason: reason) : .notRunning
+        case .crash(_, _, .none): return .notRunning
         }
     }
 }
