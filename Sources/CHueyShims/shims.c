@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <fcntl.h>
 #include <time.h>
+#include <sys/mman.h>
 
 int _huey_wifexited(int status) { return WIFEXITED(status); }
 int _huey_wexitstatus(int status) { return WEXITSTATUS(status); }
@@ -59,6 +60,17 @@ int _huey_unblock_all_signals(void) {
     sigemptyset(&set);
     return pthread_sigmask(SIG_SETMASK, &set, NULL);
 }
+
+long long *_huey_shared_word_create(void) {
+    void *page = mmap(NULL, sizeof(long long), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    return page == MAP_FAILED ? NULL : (long long *)page;  /* mmap zero-fills */
+}
+
+void _huey_shared_word_free(long long *word) { munmap(word, sizeof(long long)); }
+
+void _huey_shared_word_store(long long *word, long long value) { __atomic_store_n(word, value, __ATOMIC_RELEASE); }
+
+long long _huey_shared_word_load(const long long *word) { return __atomic_load_n(word, __ATOMIC_ACQUIRE); }
 
 int _huey_thread_count(void) {
     FILE *file = fopen("/proc/self/status", "r");

@@ -53,6 +53,7 @@ final class ProcessWorkerPool: WorkerPool {
     func start(number: Int, pipe: SignalPipe) -> Bool {
         huey.storage.closeConnections()
         fflush(nil)
+        let mark = RunningCallMark()
         let pid: pid_t
         do {
             try SignalControl.blockAll()
@@ -68,10 +69,11 @@ final class ProcessWorkerPool: WorkerPool {
             return false
         }
         if pid == 0 {
-            WorkerProcess.run(huey: huey, options: options, masterPID: masterPID, number: number, pipe: pipe)
+            WorkerProcess.run(
+                huey: huey, options: options, masterPID: masterPID, number: number, pipe: pipe, mark: mark)
         }
         try? SignalControl.unblockAll()
-        processes[pid] = WorkerRecord(pid: pid, number: number, startedAt: MonotonicClock.now())
+        processes[pid] = WorkerRecord(pid: pid, number: number, startedAt: MonotonicClock.now(), mark: mark)
         logger.info("Started worker \(number) (pid \(pid)).")
         return true
     }
@@ -113,7 +115,9 @@ final class ProcessWorkerPool: WorkerPool {
             } else {
                 logger.error("\(name) died: \(status).")
             }
-            return .crash(reason: "worker \(record.pid) \(status)", early: early && status != .exited(0))
+            return .crash(
+                reason: "worker \(record.pid) \(status)", early: early && status != .exited(0),
+                running: record.mark?.running ?? .unknown)
         }
     }
 
@@ -121,7 +125,7 @@ final class ProcessWorkerPool: WorkerPool {
     /// holding a task (a startup hook that crashes, say), so the master does not fork in
     /// a tight loop. A worker killed by its task does not count.
     func noteRecovered(_ worker: ReapedWorker, heldTask: Bool) {
-        guard case .crash(_, let early) = worker.recovery else { return }
+        guard case .crash(_, let early, _) = worker.recovery else { return }
         guard early && !heldTask else {
             quickCrashes = 0
             return
@@ -218,6 +222,8 @@ struct WorkerRecord {
     let number: Int
     /// When it was forked (monotonic seconds).
     let startedAt: Double
+    /// Which of its claims it is running (nil: the memory could not be mapped).
+    let mark: RunningCallMark?
     /// What the master asked of it.
     var fate = WorkerFate.running
     /// When to send SIGKILL if it has not died (monotonic seconds).

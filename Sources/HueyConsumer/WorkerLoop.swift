@@ -5,7 +5,8 @@ import Logging
 /// thread workers: stop requests, `--max-tasks`, idle waits and storage errors.
 ///
 /// The runner's ack claims the call after it in the same transaction (on a
-/// ``ChainingStorage``), so a busy worker commits once per task. A worker that is
+/// ``ChainingStorage``), so a busy worker commits once per task — or once per batch of
+/// calls on a deep queue (``BatchClaimingStorage``). A worker that is
 /// stopping, or about to reach `--max-tasks`, claims nothing with its ack, and a call claimed that way but not yet run
 /// when a stop arrives is put back in the queue before the loop ends.
 ///
@@ -34,12 +35,15 @@ struct WorkerLoop {
     /// Told `true` before each attempt to claim and run a call, `false` when the queue was
     /// empty (a thread worker shows the master whether it is idle, for SIGTTOU).
     var busyChanged: (Bool) -> Void = { _ in }
+    /// Told each call just before it runs, and `nil` once it has run (see ``TaskRunner/willRun``).
+    var willRun: (Claim?) -> Void = { _ in }
 
     /// Runs until told to stop or until `--max-tasks`; returns the tasks run.
     @discardableResult
     func run() -> Int {
         let storage = huey.storage
         var runner = TaskRunner(huey: huey, owner: owner, storage: storage)
+        runner.willRun = willRun
         var done = 0
         var delay = options.delay
         var holdsStuckClaim = false

@@ -67,16 +67,21 @@ enum Recovery {
     case interrupt
     /// Fail the claim `token` with ``TaskTimeout``; put any other back.
     case timeout(token: String, timeout: Double)
-    /// Fail them with ``WorkerCrashed`` and this reason; `early`: the worker died within a
-    /// second of starting (with no task held, that is a crash loop to back off from).
-    case crash(reason: String, early: Bool)
+    /// Fail the call it was `running` with ``WorkerCrashed`` and this reason, and put back
+    /// the ones it had not started or had finished without acknowledging them (a batch);
+    /// fail them all when which one ran is ``RunningCall/unknown``. `early`: the worker died
+    /// within a second of starting (with no task held, that is a crash loop to back off from).
+    case crash(reason: String, early: Bool, running: RunningCall = .unknown)
 
     /// The verdict for `claim`, one of the dead worker's claims.
     func verdict(for claim: Claim) -> ClaimVerdict {
         switch self {
         case .interrupt: return .interrupted
         case .timeout(let token, let timeout): return token == claim.token ? .timedOut(timeout: timeout) : .interrupted
-        case .crash(let reason, _): return .crashed(reason: reason)
+        case .crash(let reason, _, .unknown): return .crashed(reason: reason)
+        case .crash(let reason, _, .claim(let token)):
+            return token == claim.token ? .crashed(reason: reason) : .notRunning
+        case .crash(_, _, .none): return .notRunning
         }
     }
 }

@@ -25,7 +25,8 @@ import Logging
 ///
 /// Exit statuses: 0 = stopped as asked, retired after `-M`, or its master is gone;
 /// 1 = could not set itself up. Anything else (a signal the master did not send, a
-/// crash) is a crash: the master fails the held task with ``WorkerCrashed``.
+/// crash) is a crash: the master fails the task that was running with ``WorkerCrashed``
+/// (the worker shows which in its ``RunningCallMark``) and puts back the others it held.
 enum WorkerProcess {
     /// The worker stops after its current task when it gets this signal.
     static let stopSignal = SIGUSR1
@@ -37,7 +38,10 @@ enum WorkerProcess {
     ///   - masterPID: the master's pid, to notice when it is gone.
     ///   - number: the worker's number, for logs.
     ///   - pipe: the master's signal pipe, closed here.
-    static func run(huey: Huey, options: ConsumerOptions, masterPID: pid_t, number: Int, pipe: SignalPipe) -> Never {
+    ///   - mark: where it shows the master which call it is running.
+    static func run(
+        huey: Huey, options: ConsumerOptions, masterPID: pid_t, number: Int, pipe: SignalPipe, mark: RunningCallMark?
+    ) -> Never {
         do {
             try setUpSignals(pipe: pipe)
         } catch {
@@ -58,7 +62,7 @@ enum WorkerProcess {
         let loop = WorkerLoop(
             huey: huey, options: options, logger: logger, owner: owner, ownsItsClaims: true,
             shouldStop: { SignalControl.stopRequested || getppid() != masterPID },
-            whenIdle: periodic.check)
+            whenIdle: periodic.check, willRun: { mark?.set($0) })
         let done = loop.run()
         periodic.check()
         huey.runShutdownHooks()

@@ -12,7 +12,8 @@ struct ChaosLogs {
     private(set) var storageErrorPIDs: Set<Int32> = []
     /// Claims a master recovered from a dead worker, as `<call id> <pid>`: the worker's
     /// `WorkerCrashed` (`task <name> <id>: worker <pid> killed by signal 9`) or a new
-    /// master's requeue (`Requeued task <name> <id> left by dead process <pid>.`).
+    /// master's requeue (`Requeued task <name> <id> left by dead process <pid>.`), or a call
+    /// of a crashed worker's batch put back (`Batch call <name> <id> back in the queue: worker <pid> crashed …`).
     private(set) var recoveredClaims: Set<String> = []
 
     /// Reads the logs of masters `0..<masters` in `directory`.
@@ -47,6 +48,12 @@ struct ChaosLogs {
             words[start + 7] == "process"
         {
             return "\(words[start + 3]) \(words[start + 8].trimmingCharacters(in: ["."]))"
+        }
+        // "Batch call <name> <id> back in the queue: worker <pid> crashed running another call."
+        if let start = words.firstIndex(of: "Batch"), start + 9 < words.count, words[start + 1] == "call",
+            words[start + 8] == "worker"
+        {
+            return "\(words[start + 3]) \(words[start + 9])"
         }
         return nil
     }

@@ -119,6 +119,26 @@ enum ConsumerTasks {
             return turns
         }
 
+        // `killInBatch(marker)` (retries 1): on its first run (empty marker), if its worker
+        // holds other claims too (a batch), appends "kill <claims held>" and SIGKILLs its
+        // own worker; else appends "skip". Later runs append "rerun". Returns the number of
+        // earlier runs.
+        huey.task("killInBatch", retries: 1) { (marker: String) -> Int in
+            let earlier = lineCount(marker)
+            if earlier == 0 {
+                let pid = getpid()
+                let held = try huey.storage.claims().filter { $0.owner.pid == pid }.count
+                guard held >= 2 else {
+                    appendLine(marker, "skip")
+                    return 0
+                }
+                appendLine(marker, "kill \(held)")
+                kill(pid, SIGKILL)
+            }
+            appendLine(marker, "rerun")
+            return earlier
+        }
+
         // `tally(n)`: appends "n pid" to $HUEY_TEST_TALLY (one O_APPEND write) and returns n,
         // so a test can count how often each call ran.
         huey.task("tally") { (n: Int) -> Int in

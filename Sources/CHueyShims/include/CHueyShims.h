@@ -35,6 +35,16 @@ int _huey_ignore_signal(int signal);
 /// Unblocks every signal in the calling thread. Returns 0 or an error number.
 int _huey_unblock_all_signals(void);
 
+/// A 64-bit word in memory shared with the processes forked after this call (an anonymous
+/// shared mapping), set to 0; NULL if it cannot be mapped.
+long long *_huey_shared_word_create(void);
+/// Unmaps a word from `_huey_shared_word_create`.
+void _huey_shared_word_free(long long *word);
+/// Stores `value` in the shared word (atomic, release order).
+void _huey_shared_word_store(long long *word, long long value);
+/// Loads the shared word (atomic, acquire order).
+long long _huey_shared_word_load(const long long *word);
+
 /// The number of threads of this process, read from /proc/self/status; -1 if unknown.
 int _huey_thread_count(void);
 

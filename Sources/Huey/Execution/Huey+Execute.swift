@@ -28,7 +28,7 @@ extension Huey {
     }
 
     /// Decodes and runs the claimed call; returns what to write with its ack.
-    private func plan(for claim: Claim, in storage: any Storage, unrevoked: Bool) throws -> WritePlan {
+    func plan(for claim: Claim, in storage: any Storage, unrevoked: Bool) throws -> WritePlan {
         let now = clock()
         var plan = WritePlan()
         let message: Message
@@ -113,7 +113,10 @@ extension Huey {
             return
         }
         let deadline = message.timeout.flatMap { $0 > 0 ? now.addingTimeInterval($0) : nil }  // 0: none, as Huey
-        if let deadline { try storage.setDeadline(claim, deadline: deadline.timeIntervalSince1970) }
+        if let deadline {
+            try storage.setDeadline(claim, deadline: deadline.timeIntervalSince1970)
+            plan.setDeadline = true
+        }
         let context = TaskContext(message: message, huey: self, deadline: deadline)
         let value: JSONValue?
         do {

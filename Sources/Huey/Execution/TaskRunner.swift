@@ -5,8 +5,11 @@ import Foundation
 ///
 /// With `chaining` on a ``ChainingStorage`` (looked up once, when the runner is made), the
 /// ack of one call claims the next in the same transaction, so a busy worker commits once
-/// per task; that call is held here and run by the next ``runNext(chaining:)``. A runner
-/// that stops while holding one gives it back with ``putBack()``.
+/// per task; that call is held here and run by the next ``runNext(chaining:)``. On a
+/// ``BatchClaimingStorage`` a chaining runner claims and acknowledges calls in batches
+/// instead (``ClaimBatch``, sized by ``BatchSize``): one commit per batch on a deep queue,
+/// one call at a time on a short one. A runner that stops while holding calls gives them
+/// back with ``putBack()``.
 ///
 /// Not thread-safe: each worker has its own runner.
 public struct TaskRunner {
@@ -17,6 +20,11 @@ public struct TaskRunner {
     private let storage: StorageCapabilities
     /// A call claimed with the previous call's ack: the next one to run.
     private var next: NextCall?
+    /// The batch, on a ``BatchClaimingStorage``.
+    private var batch = ClaimBatch()
+    /// Told each call just before it runs, and `nil` once it has run (a worker process
+    /// shows its master which of its claims is running: see ``ClaimBatch``).
+    public var willRun: (Claim?) -> Void = { _ in }
 
     /// Makes a runner over `storage` (default: the Huey's storage in use now).
     public init(huey: Huey, owner: ClaimOwner = .current, storage: (any Storage)? = nil) {
@@ -26,7 +34,10 @@ public struct TaskRunner {
     }
 
     /// Whether a call claimed by the last ack is waiting to run.
-    public var holdsNextCall: Bool { next != nil }
+    public var holdsNextCall: Bool { next != nil || batch.holdsCalls }
+
+    /// The batches claimed so far (on a ``BatchClaimingStorage``; zero otherwise).
+    public var batchStats: BatchStats { batch.stats }
 
     /// Runs the call claimed by the previous ack, or else claims one and runs it. With
     /// `chaining`, this call's ack also claims the next one (see the type's documentation);
@@ -35,16 +46,24 @@ public struct TaskRunner {
     ///   owner, to be recovered (see ``Huey/interrupt(_:in:)``) — the call is never lost.
     @discardableResult
     public mutating func runNext(chaining: Bool = false) throws -> Bool {
+        if let batching = storage.batching {
+            return try batch.runNext(
+                huey: huey, storage: storage, batching: batching, owner: owner, chaining: chaining, started: willRun)
+        }
         let chainFor = chaining ? owner : nil
         if let held = next {
             next = nil
+            willRun(held.claim)
             next = try huey.execute(held.claim, unrevoked: held.claimedUnrevoked, in: storage, claimingNextFor: chainFor)
+            willRun(nil)
             return true
         }
         guard let claim = try storage.storage.claim(owner: owner, now: huey.clock().timeIntervalSince1970) else {
             return false
         }
+        willRun(claim)
         next = try huey.execute(claim, unrevoked: false, in: storage, claimingNextFor: chainFor)
+        willRun(nil)
         return true
     }
 
@@ -57,11 +76,14 @@ public struct TaskRunner {
         return count
     }
 
-    /// Gives a call claimed by the last ack, not yet run, back to the queue (the runner is
-    /// stopping). Nothing to do when none is held.
-    /// - Throws: ``StorageError``; the call then stays claimed by ``owner``, and is recovered
+    /// Gives the calls claimed by the last ack, not yet run, back to the queue (the runner
+    /// is stopping), after committing a batch's finished calls. Nothing to do when none is held.
+    /// - Throws: ``StorageError``; the calls then stay claimed by ``owner``, and are recovered
     ///   once the owner is gone.
     public mutating func putBack() throws {
+        if let batching = storage.batching {
+            try batch.putBack(huey: huey, batching: batching, owner: owner)
+        }
         guard let held = next else { return }
         try storage.storage.release(held.claim)
         next = nil

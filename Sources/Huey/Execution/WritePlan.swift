@@ -18,6 +18,9 @@ struct WritePlan {
     private(set) var chordCompletions: [(completion: ChordCompletion, callback: TaskCall, scheduled: Bool)] = []
     /// Signals to send after the commit, in order.
     private(set) var signals: [PendingSignal] = []
+    /// Whether the call's claim was given a deadline (its task has a timeout): a batch
+    /// commits it at once, so the master never sees a finished call as overrunning.
+    var setDeadline = false
 
     /// Stores `value` as the result under `key`.
     mutating func storeResult(_ value: [UInt8], key: String) { results.append((key, value)) }

@@ -1,7 +1,8 @@
 /// A storage with its optional capabilities looked up once, when it is opened, rather than
 /// cast for on every task: whether it can acknowledge a claim and claim the next call in one
-/// transaction (``ChainingStorage``), and whether it can tell cheaply that no key with a
-/// prefix exists (``KeyPrefixStorage``, used to skip revocation lookups).
+/// transaction (``ChainingStorage``) or several of each (``BatchClaimingStorage``), and
+/// whether it can tell cheaply that no key with a prefix exists (``KeyPrefixStorage``, used
+/// to skip revocation lookups).
 ///
 /// A ``Huey`` makes one for its storage (and one for immediate mode's memory storage);
 /// a ``TaskRunner`` makes one for the storage it claims from.
@@ -12,11 +13,14 @@ public struct StorageCapabilities: Sendable {
     public let chaining: (any ChainingStorage)?
     /// The storage as a ``KeyPrefixStorage``, when it is one.
     public let keyPrefix: (any KeyPrefixStorage)?
+    /// The storage as a ``BatchClaimingStorage``, when it is one.
+    public let batching: (any BatchClaimingStorage)?
 
     /// Looks up what `storage` can do.
     public init(_ storage: any Storage) {
         self.storage = storage
         chaining = storage as? any ChainingStorage
         keyPrefix = storage as? any KeyPrefixStorage
+        batching = storage as? any BatchClaimingStorage
     }
 }

@@ -49,6 +49,10 @@ struct ConsumerTestTasks {
     let spin: TaskWrapper<String, Int>
     /// `tally(n)`: appends "n pid" to the consumer's `HUEY_TEST_TALLY` file → n.
     let tally: TaskWrapper<Int, Int>
+    /// `killInBatch(marker)` (retries 1): SIGKILLs its worker on its first run if that
+    /// worker holds a batch ("kill <claims>" in `marker`; else "skip"); later runs append
+    /// "rerun" → the number of earlier runs.
+    let killInBatch: TaskWrapper<String, Int>
 
     init(huey: Huey) {
         add = huey.task("add") { (_: Int, _: Int) -> Int in throw StandInRan(name: "add") }
@@ -65,5 +69,6 @@ struct ConsumerTestTasks {
         }
         spin = huey.task("spin", retries: 1, timeout: 1) { (_: String) -> Int in throw StandInRan(name: "spin") }
         tally = huey.task("tally") { (_: Int) -> Int in throw StandInRan(name: "tally") }
+        killInBatch = huey.task("killInBatch", retries: 1) { (_: String) -> Int in throw StandInRan(name: "killInBatch") }
     }
 }

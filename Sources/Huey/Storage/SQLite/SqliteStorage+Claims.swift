@@ -18,6 +18,13 @@ extension SqliteStorage {
         guard try !isPaused(on: connection) else { return nil }  // one primary-key lookup (SqliteStorage+Fleet)
         let taken = try connection.queryFirst(SqliteSQL.takeNext, [.text(name)]) { ($0.blob(0), $0.double(1)) }
         guard let (data, priority) = taken else { return nil }
+        return try insertClaim(data: data, priority: priority, owner: owner, now: now, on: connection)
+    }
+
+    /// Records `data`, just taken from `task`, as claimed by `owner`, inside the caller's transaction.
+    func insertClaim(
+        data: [UInt8], priority: Double, owner: ClaimOwner, now: Double, on connection: SQLiteConnection
+    ) throws -> Claim {
         let values: [SQLiteValue] = [
             .text(name), .blob(data), .real(priority), .integer(Int64(owner.pid)),
             .integer(Int64(bitPattern: owner.startTime)), .real(now),

@@ -47,6 +47,13 @@ enum SqliteSQL {
     static let enqueue = "INSERT INTO task (queue, data, priority) VALUES (?1, ?2, ?3)"
     static let nextTask = "SELECT id FROM task WHERE queue = ?1 ORDER BY priority DESC, id LIMIT 1"
     static let takeNext = "DELETE FROM task WHERE id = (\(nextTask)) RETURNING data, priority"
+    /// How many messages wait, counted up to ?2 (a bounded index scan).
+    static let countWaiting = "SELECT count(*) FROM (SELECT 1 FROM task WHERE queue = ?1 LIMIT ?2)"
+    /// Takes the first ?2 messages in queue order (RETURNING's row order is not promised).
+    static let takeMany = """
+        DELETE FROM task WHERE id IN (SELECT id FROM task WHERE queue = ?1 ORDER BY priority DESC, id LIMIT ?2)
+            RETURNING id, data, priority
+        """
     static let queueSize = "SELECT count(*) FROM task WHERE queue = ?1"
     static let queueItems = "SELECT data FROM task WHERE queue = ?1 ORDER BY priority DESC, id LIMIT ?2"
     static let flushQueue = "DELETE FROM task WHERE queue = ?1"
