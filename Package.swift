@@ -96,7 +96,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "HueyBench",
-            dependencies: ["Huey", "HueyConsumer"],
+            dependencies: ["Huey", "HueyConsumer", "HueyRedis"],
             swiftSettings: strictSettings
         ),
         // A small executable the process tests launch (tests never fork Swift code).

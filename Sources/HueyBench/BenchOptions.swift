@@ -4,6 +4,16 @@ import Foundation
 enum BenchStorage: String {
     case sqlite
     case file
+    /// `RedisHuey` (a list: FIFO) on the server `--redis-url` names.
+    case redis
+    /// `PriorityRedisHuey` (a sorted set) on the same server.
+    case priorityRedis = "priority-redis"
+
+    /// Whether the figures depend on SQLite's `synchronous` setting.
+    var hasSyncMode: Bool { self == .sqlite }
+
+    /// Whether the storage is a Redis server (`path` is then its URL).
+    var isRedis: Bool { self == .redis || self == .priorityRedis }
 }
 
 /// The driver's command line (see `BenchOptions.usage`).
@@ -18,13 +28,15 @@ struct BenchOptions {
     var latencySamples = 200
     var idleSeconds = 3.0
     var directory: String?
+    /// The Redis server of `--storage redis|priority-redis` (the bench queue's keys are flushed).
+    var redisURL = ProcessInfo.processInfo.environment["HUEY_BENCH_REDIS_URL"] ?? "redis://127.0.0.1:6379/0"
     var keep = false
     /// Parts to run: enqueue, map, drain, latency, idle.
     var parts: Set<String> = ["enqueue", "map", "drain", "latency", "idle"]
 
     static let usage = """
         usage: huey-bench [options]
-               huey-bench consume --db PATH [--storage sqlite|file] [--fsync] [-- consumer flags]
+               huey-bench consume --db PATH|URL [--storage S] [--fsync] [-- consumer flags]
 
         Measures enqueue rate (single calls and map), drain rate with a real forked consumer
         (-w 2 -k process, this binary's `consume`), idle enqueue-to-start latency, idle CPU and
@@ -33,7 +45,9 @@ struct BenchOptions {
           --tasks N            tasks per figure (default 20000)
           --quick              500 tasks, 20 latency samples, 1 s idle window (CI)
           --fsync              synchronous=FULL (default NORMAL)
-          --storage S          sqlite (default) or file
+          --storage S          sqlite (default), file, redis or priority-redis
+          --redis-url URL      the Redis server (default $HUEY_BENCH_REDIS_URL or
+                               redis://127.0.0.1:6379/0); the keys of queue "bench" are flushed
           --workers N          consumer workers (default 2)
           --latency-samples N  sequential tasks for the latency figure (default 200)
           --idle-seconds S     window for the idle CPU figure (default 3)
@@ -65,7 +79,7 @@ struct BenchOptions {
             case "--fsync": fsync = true
             case "--storage":
                 guard let parsed = BenchStorage(rawValue: try value(flag)) else {
-                    throw BenchError("--storage is sqlite or file")
+                    throw BenchError("--storage is sqlite, file, redis or priority-redis")
                 }
                 storage = parsed
             case "--workers": workers = try number(flag)
@@ -75,6 +89,7 @@ struct BenchOptions {
                 idleSeconds = parsed
             case "--only": parts = Set(try value(flag).split(separator: ",").map(String.init))
             case "--scale": scale = true
+            case "--redis-url": redisURL = try value(flag)
             case "--dir": directory = try value(flag)
             case "--keep": keep = true
             case "--json": json = true

@@ -8,7 +8,8 @@ struct BenchRunner {
     let directory: String
 
     var storagePath: String {
-        directory + (options.storage == .sqlite ? "/bench.db" : "/bench-files")
+        if options.storage.isRedis { return options.redisURL }
+        return directory + (options.storage == .sqlite ? "/bench.db" : "/bench-files")
     }
 
     /// Runs the parts asked for and returns their figures.
@@ -17,7 +18,7 @@ struct BenchRunner {
         var report = BenchReport()
         report.note("side", "swift")
         report.note("storage", options.storage.rawValue)
-        report.note("sync", options.storage == .file ? "n/a" : options.fsync ? "FULL" : "NORMAL")
+        report.note("sync", !options.storage.hasSyncMode ? "n/a" : options.fsync ? "FULL" : "NORMAL")
         report.add("tasks", Double(options.tasks))
         report.add("workers", Double(options.workers))
         report.add("load_start", BenchClock.loadAverage())
@@ -34,8 +35,11 @@ struct BenchRunner {
         }
         let needsQueue = parts.contains("drain")
         if parts.contains("map") || needsQueue {
-            let rate = try EnqueueBench.map(queue, count: count)
-            if parts.contains("map") { report.add("map_per_s", rate) }
+            let rates = try EnqueueBench.mapRates(queue, count: count)
+            if parts.contains("map") {
+                report.add("map_per_s", rates.wall)
+                report.add("map_cpu_per_s", rates.cpu)
+            }
             if !needsQueue { try huey.flush() }
         }
         guard parts.contains("drain") || parts.contains("latency") || parts.contains("idle") else {

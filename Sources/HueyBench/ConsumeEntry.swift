@@ -2,7 +2,7 @@ import Foundation
 import Huey
 import HueyConsumer
 
-/// `huey-bench consume --db PATH [--storage sqlite|file] [--fsync] [-- consumer flags]`:
+/// `huey-bench consume --db PATH|URL [--storage S] [--fsync] [-- consumer flags]`:
 /// this binary as the consumer the driver starts. It registers the same tasks as the
 /// driver, then hands the rest of the arguments to ``HueyCommand/main(_:arguments:bootstrapLogging:)``
 /// (`consume -w 2 -k process` by default). Nothing here touches threads before the

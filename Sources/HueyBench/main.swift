@@ -1,7 +1,7 @@
 // huey-bench: the benchmark driver (issue 7, DESIGN §8).
 //
-//   huey-bench [--quick] [--tasks N] [--fsync] [--storage sqlite|file] [--json] [--scale] ...
-//   huey-bench consume --db PATH [--storage sqlite|file] [--fsync] [-- consumer flags]
+//   huey-bench [--quick] [--tasks N] [--fsync] [--storage sqlite|file|redis|priority-redis] [--json] ...
+//   huey-bench consume --db PATH|URL [--storage S] [--fsync] [-- consumer flags]
 //
 // The driver enqueues, then launches this same binary as `consume` (the consumer master,
 // which forks the workers) and measures drain rate, latency, idle CPU and memory.
