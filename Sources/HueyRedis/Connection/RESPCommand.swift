@@ -33,21 +33,9 @@ enum RESPCommand {
         return buffer
     }
 
-    /// Appends `value` (≥ 0) in decimal, then CR LF.
+    /// Appends `value` in decimal, then CR LF.
     private static func appendDecimal(_ value: Int, to buffer: inout [UInt8]) {
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var remaining = max(value, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { bytes in
-            repeat {
-                bytes[count] = UInt8(ascii: "0") + UInt8(remaining % 10)
-                remaining /= 10
-                count += 1
-            } while remaining > 0
-            for index in stride(from: count - 1, through: 0, by: -1) { buffer.append(bytes[index]) }
-        }
+        buffer.append(contentsOf: String(value).utf8)  // a small string: no allocation
         buffer.append(13)
         buffer.append(10)
     }
