@@ -35,7 +35,7 @@ while [ $# -gt 0 ]; do
         --redis-url) redis_url="$2"; shift 2 ;;
         --no-build) build=0; shift ;;
         --output) output="$2"; shift 2 ;;
-        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
         sqlite|file|redis) storages+=("$1"); shift ;;
         *) echo "compare.sh: unknown option or storage $1 (storages: sqlite, file, redis)" >&2; exit 2 ;;
     esac
