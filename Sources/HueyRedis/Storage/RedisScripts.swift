@@ -4,10 +4,11 @@
 /// arguments (``RedisStorage/scriptPrefix``): the queue kind (`z` sorted set for the
 /// priority variants, `l` list otherwise), the result expiry in seconds (`0` = results
 /// never expire) and the prefix of expiring result keys. Its own arguments start at
-/// `ARGV[4]`. The shared prelude holds the one implementation of each write, in three
-/// parts so that a script carries only the functions it calls: Lua defines a script's
-/// functions anew on every run, and defining them all cost about 7 µs of server time per
-/// call, more than the work of an enqueue or a claim.
+/// `ARGV[4]`. The shared prelude holds the one implementation of each write, in parts
+/// (``declarations``, ``queueing``, ``storing``, ``applying``, ``claiming``) so that a
+/// script carries only the functions it calls: Lua defines a script's functions anew on
+/// every run, and defining them all cost about 7 µs of server time per call, more than
+/// the work of an enqueue or a claim.
 ///
 /// Entries of the sorted sets (priority queue, schedule) are a 16-digit sequence number
 /// followed by the message, so equal scores keep FIFO order and equal messages never
