@@ -205,8 +205,9 @@ def svg_chart(bars, title):
     for index, (mode, label, ratio) in enumerate(bars):
         y = top + index * row
         x0, x1 = sorted((x(1), x(ratio)))
+        storage = {'NORMAL': 'sqlite NORMAL', 'FULL': 'sqlite FULL'}.get(mode, mode)
         parts.append('<text x="%d" y="%d" text-anchor="end">%s: %s</text>' % (
-            left - 8, y + 14, escape(mode), escape(label)))
+            left - 8, y + 14, escape(storage), escape(label)))
         parts.append('<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"/>' % (
             x0, y + 3, max(x1 - x0, 1), row - 6, '#2e7d32' if ratio >= 1 else '#c62828'))
         parts.append('<text x="%.1f" y="%d">%.2fx</text>' % (max(x1, x(1)) + 4, y + 14, ratio))
