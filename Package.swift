@@ -7,9 +7,16 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+// swift-huey runs on Linux only: it uses /proc, inotify, prctl, pipe2 and flock, and
+// links system libraries through pkg-config (apt). SwiftPM's `platforms:` can only name
+// Apple systems (a minimum version, not a restriction), so it is left out and other
+// systems are refused here instead.
+#if !os(Linux)
+    #error("swift-huey builds on Linux only (it uses /proc, inotify and prctl)")
+#endif
+
 let package = Package(
     name: "swift-huey",
-    platforms: [.macOS(.v15)],
     products: [
         .library(name: "Huey", targets: ["Huey"]),
         .library(name: "HueyConsumer", targets: ["HueyConsumer"]),
@@ -86,23 +93,31 @@ let package = Package(
         // PostgreSQL storage, in its own target so users without PostgreSQL do not need libpq.
         .target(
             name: "HueyPostgres",
-            dependencies: ["Huey", "CLibPQ"],
+            dependencies: ["Huey", "CLibPQ", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "HueyDemo",
-            dependencies: ["Huey", "HueyConsumer"],
+            dependencies: [
+                "Huey", "HueyConsumer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "HueyBench",
-            dependencies: ["Huey", "HueyConsumer", "HueyRedis"],
+            dependencies: [
+                "Huey", "HueyConsumer", "HueyPostgres", "HueyRedis",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strictSettings
         ),
         // A small executable the process tests launch (tests never fork Swift code).
         .executableTarget(
             name: "HueyTestHelper",
-            dependencies: ["Huey", "HueyConsumer", "HueyRedis", "HueyPostgres", "HueyTestSupport"],
+            dependencies: [
+                "Huey", "HueyConsumer", "HueyRedis", "HueyPostgres", "HueyTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strictSettings
         ),
         // Launching and watching helper processes from tests.
@@ -111,9 +126,11 @@ let package = Package(
             dependencies: ["Huey"],
             swiftSettings: strictSettings
         ),
+        // Test targets that launch the helper executables depend on them, so `swift test`
+        // always builds them fresh beside the test runner (HelperProcess.executablePath).
         .testTarget(
             name: "HueyTests",
-            dependencies: ["Huey", "HueyRedis", "HueyTestSupport"],
+            dependencies: ["Huey", "HueyRedis", "HueyPostgres", "HueyTestSupport", "HueyTestHelper"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -133,12 +150,15 @@ let package = Package(
         ),
         .testTarget(
             name: "HueyPostgresTests",
-            dependencies: ["HueyPostgres", "Huey", "HueyTestSupport"],
+            dependencies: ["HueyPostgres", "Huey", "HueyTestSupport", "HueyTestHelper"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "HueyConsumerTests",
-            dependencies: ["Huey", "HueyConsumer", "HueyRedis", "HueyTestSupport"],
+            dependencies: [
+                "Huey", "HueyConsumer", "HueyRedis", "HueyPostgres", "HueyTestSupport", "HueyTestHelper", "HueyDemo",
+                "HueyBench",
+            ],
             swiftSettings: strictSettings
         ),
     ]

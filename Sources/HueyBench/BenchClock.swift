@@ -1,4 +1,5 @@
 import Foundation
+import Huey
 
 /// Clocks and sleeps for the measurements.
 enum BenchClock {
@@ -24,16 +25,8 @@ enum BenchClock {
     }
 
     /// Sleeps `seconds` (fractions allowed).
-    static func sleep(_ seconds: Double) {
-        guard seconds > 0 else { return }
-        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
-        var remaining = timespec()
-        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
-    }
+    static func sleep(_ seconds: Double) { System.sleep(seconds) }
 
     /// The 1-minute load average, as `/proc/loadavg` says.
-    static func loadAverage() -> Double {
-        let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
-        return Double(text.split(separator: " ").first ?? "") ?? -1
-    }
+    static func loadAverage() -> Double { ProcessTable.loadAverage() }
 }

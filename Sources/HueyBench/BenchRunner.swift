@@ -8,8 +8,12 @@ struct BenchRunner {
     let directory: String
 
     var storagePath: String {
-        if options.storage.isRedis { return options.redisURL }
-        return directory + (options.storage == .sqlite ? "/bench.db" : "/bench-files")
+        switch options.storage {
+        case .sqlite: directory + "/bench.db"
+        case .file: directory + "/bench-files"
+        case .redis, .priorityRedis: options.redisURL
+        case .postgres: options.postgresURL
+        }
     }
 
     /// Runs the parts asked for and returns their figures.
@@ -18,7 +22,8 @@ struct BenchRunner {
         var report = BenchReport()
         report.note("side", "swift")
         report.note("storage", options.storage.rawValue)
-        report.note("sync", !options.storage.hasSyncMode ? "n/a" : options.fsync ? "FULL" : "NORMAL")
+        report.note(
+            "sync", options.storage.hasSyncMode ? (options.fsync ? "FULL" : "NORMAL") : options.storage == .postgres ? "server" : "n/a")
         report.add("tasks", Double(options.tasks))
         report.add("workers", Double(options.workers))
         report.add("load_start", BenchClock.loadAverage())

@@ -45,8 +45,8 @@ enum DrainBench {
     }
 
     private static func check(_ child: ConsumerChild, deadline: Double, what: String) throws {
-        if !child.process.isRunning {
-            throw BenchError("the consumer exited (status \(child.process.terminationStatus)) waiting for \(what); see \(child.logPath)")
+        if let exit = child.child.waitForExit(timeout: 0) {
+            throw BenchError("the consumer exited (\(exit)) waiting for \(what); see \(child.logPath)")
         }
         if BenchClock.monotonic() > deadline { throw BenchError("timed out waiting for \(what); see \(child.logPath)") }
     }

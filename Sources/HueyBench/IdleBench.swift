@@ -1,4 +1,5 @@
 import Foundation
+import Huey
 
 /// The idle consumer: CPU over a window with an empty queue, and RSS/PSS of the master
 /// and of each worker.
@@ -17,14 +18,14 @@ enum IdleBench {
     /// Waits `settle` seconds, then measures over `window` seconds.
     static func measure(master: Int32, settle: Double, window: Double) -> Outcome {
         BenchClock.sleep(settle)
-        let pids = [master] + ProcessStats.children(of: master)
-        let before = pids.map(ProcessStats.cpuNanoseconds(of:)).reduce(0, +)
+        let pids = [master] + ProcessTable.children(of: master).map(\.pid)
+        let before = pids.map(ProcessTable.cpuNanoseconds(of:)).reduce(0, +)
         let start = BenchClock.monotonic()
         BenchClock.sleep(window)
-        let used = pids.map(ProcessStats.cpuNanoseconds(of:)).reduce(0, +) - before
+        let used = pids.map(ProcessTable.cpuNanoseconds(of:)).reduce(0, +) - before
         let elapsed = BenchClock.monotonic() - start
-        let masterMemory = ProcessStats.memory(of: master) ?? (0, 0)
-        let workers = ProcessStats.children(of: master).compactMap(ProcessStats.memory(of:))
+        let masterMemory = ProcessTable.memory(of: master) ?? (0, 0)
+        let workers = ProcessTable.children(of: master).map(\.pid).compactMap(ProcessTable.memory(of:))
         let count = max(workers.count, 1)
         return Outcome(
             cpuPercent: used / 1e9 / elapsed * 100, masterRSS: masterMemory.rss, masterPSS: masterMemory.pss,

@@ -62,7 +62,7 @@ struct ScaleBench {
         let huey = queue.huey
         var firstClaim = 0.0
         while try huey.pendingCount >= total {
-            guard child.process.isRunning else { throw BenchError("the consumer exited; see \(child.logPath)") }
+            guard child.child.isRunning else { throw BenchError("the consumer exited; see \(child.logPath)") }
             BenchClock.sleep(0.002)
         }
         firstClaim = BenchClock.monotonic()
@@ -71,7 +71,7 @@ struct ScaleBench {
         var lastWindowPending = window
         while true {
             BenchClock.sleep(0.5)
-            guard child.process.isRunning else { throw BenchError("the consumer exited; see \(child.logPath)") }
+            guard child.child.isRunning else { throw BenchError("the consumer exited; see \(child.logPath)") }
             let now = BenchClock.monotonic()
             let pending = try huey.pendingCount
             let claimed = total - pending

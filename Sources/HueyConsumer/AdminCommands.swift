@@ -103,20 +103,6 @@ struct ResultsCommand: ParsableCommand {
     }
 }
 
-/// `dead`: messages that could not be run.
-struct DeadCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "dead", abstract: "List dead letters: messages that could not be run.")
-    @OptionGroup var output: OutputOptions
-
-    func run() throws {
-        let huey = try CommandContext.current()
-        let rows = try huey.storage.deadItems().map { DeadRow($0, decodingWith: huey) }
-        if output.json { return try AdminOutput.json(rows) }
-        AdminOutput.table(DeadRow.headers, rows.map(\.cells), empty: "No dead letters.")
-    }
-}
-
 /// `revoke ID`: a consumer skips the call.
 struct RevokeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -87,6 +87,8 @@ struct CallRow: Encodable {
 
 /// A dead letter, as `dead` shows it.
 struct DeadRow: Encodable {
+    /// The storage's handle for the letter (for `dead requeue` / `dead discard`).
+    var letter: String
     var timestamp: Double
     var reason: String
     var id: String?
@@ -96,6 +98,7 @@ struct DeadRow: Encodable {
     /// Reads `letter`; its id and name when `huey` can decode it (through its message
     /// signer, if any — a letter refused for its signature shows none).
     init(_ letter: DeadLetter, decodingWith huey: Huey) {
+        self.letter = letter.id
         timestamp = letter.timestamp
         reason = letter.reason
         data = String(decoding: letter.data, as: UTF8.self)
@@ -106,16 +109,17 @@ struct DeadRow: Encodable {
     }
 
     var cells: [String] {
-        [AdminOutput.time(timestamp), name ?? "-", id ?? "-", AdminOutput.shorten(reason, 80)]
+        [letter, AdminOutput.time(timestamp), name ?? "-", id ?? "-", AdminOutput.shorten(reason, 80)]
     }
 
-    static let headers = ["TIME", "TASK", "ID", "REASON"]
+    static let headers = ["LETTER", "TIME", "TASK", "ID", "REASON"]
 
-    private enum CodingKeys: String, CodingKey { case timestamp, reason, id, name, data }
+    private enum CodingKeys: String, CodingKey { case letter, timestamp, reason, id, name, data }
 
     /// Every key, `null` when absent, so scripts see a fixed shape.
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(letter, forKey: .letter)
         try container.encode(timestamp, forKey: .timestamp)
         try container.encode(reason, forKey: .reason)
         try container.encode(id, forKey: .id)

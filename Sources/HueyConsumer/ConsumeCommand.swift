@@ -48,6 +48,14 @@ struct ConsumeCommand: ParsableCommand {
     @Option(name: [.customShort("M"), .long], help: "Replace a worker after it has run this many tasks.")
     var maxTasks: Int?
 
+    @Option(
+        name: .customLong("max-memory"),
+        help: "Memory cap of a process worker in MB (checked now; not yet enforced by the worker pool).")
+    var maxMemory: Int?
+
+    @Option(name: .long, help: "Write the master's pid to this file while it runs (removed when it stops).")
+    var pidfile: String?
+
     @Option(name: [.customShort("t"), .long], help: "Seconds a graceful stop waits for running tasks (default: as long as they take).")
     var shutdownTimeout: Double?
 
@@ -78,6 +86,7 @@ struct ConsumeCommand: ParsableCommand {
             $0.trimmingCharacters(in: .whitespaces)
         }.filter { !$0.isEmpty }
         options.maxTasks = maxTasks
+        options.maxMemory = maxMemory
         options.shutdownTimeout = shutdownTimeout
         options.gracefulSignal = gracefulSignal
         options.schedulerInterval = schedulerInterval
@@ -97,7 +106,11 @@ struct ConsumeCommand: ParsableCommand {
     }
 
     func run() throws {
-        try Consumer(huey: CommandContext.current(), options: options).run()
+        let huey = try CommandContext.current()
+        // Written before anything starts; a SIGHUP re-execution (same pid) writes it again.
+        let written = try pidfile.map { try PidFile.create(at: $0) }
+        defer { written?.remove() }
+        try Consumer(huey: huey, options: options).run()
     }
 }
 

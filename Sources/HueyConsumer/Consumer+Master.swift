@@ -33,7 +33,7 @@ extension Consumer {
     func tick() {
         reapWorkers()
         recoverReapedClaims()
-        escalateKills()
+        pool.escalateKills()
         let real = MonotonicClock.now()
         let clock = huey.clock().timeIntervalSince1970
         timer.observe(clock: clock, real: real)
@@ -52,7 +52,7 @@ extension Consumer {
         }
         if phase == .running { startWorkers() }
         maintainStorage()
-        if case .draining(_, let deadline?) = phase, real >= deadline, hasLiveWorkers {
+        if case .draining(_, let deadline?) = phase, real >= deadline, pool.hasLiveWorkers {
             logger.warning("Shutdown timeout of \(format(options.shutdownTimeout ?? 0)) s elapsed, interrupting workers.")
             interruptWorkers()
         }
@@ -66,10 +66,10 @@ extension Consumer {
         if phase == .running {
             wake = min(wake, timer.realSecondsToNextTick(clock: huey.clock().timeIntervalSince1970))
             if options.healthCheck { wake = min(wake, nextHealthCheck - real) }
-            if liveWorkerCount < targetWorkers { wake = min(wake, spawnNotBefore - real) }
+            if pool.liveCount < targetWorkers { wake = min(wake, pool.nextStartAt - real) }
         }
         wake = min(wake, nextClaimsCheck - real)
-        for record in processes.values { if let killAt = record.killAt { wake = min(wake, killAt - real) } }
+        if let killAt = pool.nextKillAt { wake = min(wake, killAt - real) }
         if case .draining(_, let deadline?) = phase { wake = min(wake, deadline - real) }
         if !recoveries.isEmpty { wake = min(wake, 1) }
         return max(0, wake)
@@ -118,7 +118,7 @@ extension Consumer {
             }
             targetWorkers -= 1
             logger.info("Received SIGTTOU, decreasing to \(targetWorkers) workers.")
-            retireOneWorker()
+            pool.retireOne()
         default:
             logger.debug("Ignoring signal \(signal).")
         }

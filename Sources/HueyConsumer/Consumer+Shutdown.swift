@@ -17,33 +17,13 @@ extension Consumer {
     func drain(restart: Bool) {
         let deadline = options.shutdownTimeout.map { MonotonicClock.now() + $0 }
         phase = .draining(restart: restart, deadline: deadline)
-        switch options.workerType {
-        case .process:
-            for (pid, record) in processes where record.fate == .running {
-                processes[pid]?.fate = .retiring
-                signal(WorkerProcess.stopSignal, to: pid)
-            }
-        case .thread:
-            stopThreads.set()
-        }
+        pool.retireAll()
     }
 
-    /// Immediate stop: workers are killed and their tasks put back in the queue.
+    /// Immediate stop: workers are stopped now and their tasks put back in the queue.
     func interruptWorkers() {
         phase = .interrupting
-        switch options.workerType {
-        case .process:
-            for (pid, record) in processes {
-                if case .timedOut = record.fate { continue }
-                if record.fate == .interrupted { continue }
-                terminate(pid, fate: .interrupted)
-            }
-        case .thread:
-            // Threads cannot be killed: stop them claiming, and put back what they hold.
-            // A thread that finishes its task later finds its claim gone and stores nothing.
-            stopThreads.set()
-            interruptOwnClaims()
-        }
+        pool.interruptAll()
     }
 
     /// Whether a stop or restart has finished: every worker gone and its claims recovered.
@@ -52,11 +32,9 @@ extension Consumer {
         switch phase {
         case .running: return nil
         case .draining(let again, _): restart = again
-        case .interrupting:
-            if options.workerType == .thread { return .stop }
-            restart = false
+        case .interrupting: restart = false
         }
-        guard !hasLiveWorkers else { return nil }
+        guard !pool.hasLiveWorkers else { return nil }
         if !recoveries.isEmpty {
             guard recoveryFailures >= 3 else { return nil }
             logger.error("Giving up recovering \(recoveries.count) dead worker(s)' tasks; the next consumer will.")

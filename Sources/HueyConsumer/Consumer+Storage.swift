@@ -2,8 +2,16 @@ import Foundation
 import Logging
 
 /// The master's side of the storage's upkeep: its maintenance each tick (SQLite's WAL
-/// checkpoints) and a full disk said once a minute, not once per tick.
+/// checkpoints), its heartbeat, and a full disk said once a minute, not once per tick.
 extension Consumer {
+    /// Tells a storage shared between machines that this consumer still runs (so no other
+    /// machine takes its workers' claims). Logged, never fatal: heartbeats resume with the storage.
+    func sendHeartbeat() {
+        do { try huey.storage.heartbeat(now: Date().timeIntervalSince1970) } catch {
+            logger.error("cannot send this consumer's heartbeat to the storage: \(error)")
+        }
+    }
+
     /// Runs the storage's maintenance (``Storage/maintain(final:)``); with `final`, the
     /// last one as the consumer stops. Failures are logged, never fatal.
     func maintainStorage(final: Bool = false) {

@@ -1,4 +1,3 @@
-import CHueyShims
 import Foundation
 import Logging
 
@@ -22,6 +21,12 @@ import Logging
 /// - SIGHUP: graceful restart — running tasks finish, then the master re-executes
 ///   `/proc/self/exe` with the same arguments (same pid, new code, new workers).
 /// - SIGTTIN / SIGTTOU: one worker more / fewer.
+///
+/// Where its parts live: the loop, the tick and the signal table in `Consumer+Master.swift`;
+/// the worker count in `Consumer+Workers.swift` (the workers themselves in a
+/// ``WorkerPool``); the scheduler in `Consumer+Scheduler.swift`; claim scans in
+/// `Consumer+Recovery.swift` (the policy in ``ClaimRecovery``); stopping in
+/// `Consumer+Shutdown.swift`; storage upkeep in `Consumer+Storage.swift`.
 public final class Consumer {
     /// The queue consumed.
     public let huey: Huey
@@ -32,17 +37,14 @@ public final class Consumer {
     let masterPID = getpid()
     var pipe: SignalPipe!
     var phase = Phase.running
+    /// The workers: processes or threads, as `options.workerType` says.
+    let pool: any WorkerPool
     /// How many workers should be running now (changed by SIGTTIN/SIGTTOU, and by crashes
     /// when the health check is off).
     var targetWorkers: Int
-    /// Worker processes by pid (`-k process`).
-    var processes: [pid_t: WorkerRecord] = [:]
-    /// Worker threads (`-k thread`).
-    var threads: [WorkerThread] = []
-    let stopThreads = StopFlag()
     var workerNumbers = 0
     /// Claims of reaped workers still to recover (retried each tick if storage fails).
-    var recoveries: [pid_t: Recovery] = [:]
+    var recoveries: [pid_t: ReapedWorker] = [:]
     /// Consecutive failed attempts at `recoveries` (a stop gives up after a few: the next
     /// consumer recovers those claims as orphans).
     var recoveryFailures = 0
@@ -50,20 +52,18 @@ public final class Consumer {
     var periodicMinutes: PeriodicMinutes
     var nextClaimsCheck = 0.0
     var nextHealthCheck = 0.0
-    var spawnNotBefore = 0.0
-    var quickCrashes = 0
-    /// Claim tokens already warned about as overrunning (thread mode).
-    var overrunWarnings: Set<String> = []
     /// When the master last said the disk is full (see `Consumer+Storage.swift`).
     var fullDiskNotice = FullDiskNotice()
 
-    /// Makes a consumer with `options`.
+    /// Makes a consumer with `options`. Nothing starts (and nothing about this process
+    /// changes) until ``run()``.
     public init(huey: Huey, options: ConsumerOptions = ConsumerOptions()) {
         self.huey = huey
         self.options = options
         self.targetWorkers = options.workers
         self.timer = SchedulerTimer(interval: options.schedulerInterval)
         self.periodicMinutes = PeriodicMinutes(startingAt: PeriodicMinutes.minute(of: huey.clock().timeIntervalSince1970))
+        self.pool = options.workerType.makePool(huey: huey, options: options, masterPID: getpid())
     }
 
     /// Makes a consumer with `workers` workers of `workerType` and every other option at
@@ -90,16 +90,9 @@ public final class Consumer {
                     + "the queue. Set huey.immediate = false in the program that runs the consumer.")
         }
         try options.validate()
-        if options.workerType == .process {
-            let threadCount = _huey_thread_count()
-            if threadCount > 1 {
-                throw ConfigurationError(
-                    "process workers need a single-threaded process to fork from, but this one has "
-                        + "\(threadCount) threads (something started Dispatch, async code or a thread before the "
-                        + "consumer). Run the consumer from a plain synchronous main, or use -k thread.")
-            }
-        }
+        try pool.checkCanStart()
         try huey.storage.verifyWritable()
+        periodicMinutes.continueFrom(inherited: PeriodicMinutes.takeInherited())
         try setUpMaster()
         logStartup()
         if options.flushLocks || !options.extraLocks.isEmpty { try flushLocks() }
@@ -117,9 +110,8 @@ public final class Consumer {
     }
 
     private func logStartup() {
-        let kind = options.workerType == .process ? "process" : "thread"
         logger.info(
-            "Huey consumer started with \(options.workers) \(kind) worker\(options.workers == 1 ? "" : "s"), PID \(masterPID), queue \(huey.name)")
+            "Huey consumer started with \(options.workers) \(pool.kind) worker\(options.workers == 1 ? "" : "s"), PID \(masterPID), queue \(huey.name)")
         logger.info("Scheduler runs every \(options.schedulerInterval) second(s).")
         logger.info("Periodic tasks are \(options.periodic ? "enabled" : "disabled").")
         logger.info(
@@ -150,41 +142,4 @@ enum Phase: Equatable {
     case draining(restart: Bool, deadline: Double?)
     /// Workers were sent SIGTERM; waiting for them to die.
     case interrupting
-}
-
-/// A worker process the master forked.
-struct WorkerRecord {
-    /// Its pid.
-    let pid: pid_t
-    /// Its number, for logs.
-    let number: Int
-    /// When it was forked (monotonic seconds).
-    let startedAt: Double
-    /// What the master asked of it.
-    var fate = WorkerFate.running
-    /// When to send SIGKILL if it has not died (monotonic seconds).
-    var killAt: Double?
-}
-
-/// What the master asked of a worker, which decides what its claims become when it dies.
-enum WorkerFate: Equatable {
-    /// Nothing: if it dies holding a claim, it crashed.
-    case running
-    /// Told to finish its task and exit (SIGUSR1).
-    case retiring
-    /// Killed for a consumer stop: its claims go back to the queue.
-    case interrupted
-    /// Killed because the claim `token` overran its `timeout`.
-    case timedOut(token: String, timeout: Double)
-}
-
-/// What to do with a dead worker's claims.
-enum Recovery {
-    /// Put them back in the queue (``Huey/interrupt(_:in:)``).
-    case interrupt
-    /// Fail the claim `token` with ``TaskTimeout``; put any other back.
-    case timeout(token: String, timeout: Double)
-    /// Fail them with ``WorkerCrashed`` and this reason; `early`: the worker died within a
-    /// second of starting (with no task held, that is a crash loop to back off from).
-    case crash(reason: String, early: Bool)
 }

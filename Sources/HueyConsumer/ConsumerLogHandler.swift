@@ -1,4 +1,5 @@
 import Foundation
+import Huey
 import Logging
 import Synchronization
 
@@ -31,7 +32,7 @@ public struct ConsumerLogHandler: LogHandler {
         /// Appends to the file at `path` (created if missing; close-on-exec).
         /// - Throws: ``SystemError`` when it cannot be opened.
         public convenience init(logfile path: String, utc: Bool = true, simple: Bool = false) throws {
-            let descriptor = try systemCall("open(\(path))") {
+            let descriptor = try System.call("open \(path)") {
                 open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
             }
             self.init(descriptor: descriptor, utc: utc, simple: simple)
@@ -40,13 +41,8 @@ public struct ConsumerLogHandler: LogHandler {
         func write(_ line: String) {
             var bytes = Array(line.utf8)
             bytes.append(UInt8(ascii: "\n"))
-            var offset = 0
-            while offset < bytes.count {
-                let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
-                if written < 0 && errno == EINTR { continue }
-                if written <= 0 { return }
-                offset += written
-            }
+            // A log line that cannot be written is dropped: there is nowhere to report it.
+            try? System.writeAll(descriptor, bytes, name: "write(log)")
         }
 
         func timestamp() -> String {

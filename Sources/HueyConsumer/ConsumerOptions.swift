@@ -46,6 +46,12 @@ public struct ConsumerOptions: Sendable, Hashable {
     public var extraLocks: [String] = []
     /// `-M`: a worker exits after this many tasks and is replaced; `nil` = never.
     public var maxTasks: Int?
+    /// `--max-memory`: a process worker whose resident memory passes this many MiB after a
+    /// task is replaced (between tasks); `nil` = no cap. Read with
+    /// ``ProcessTable/residentBytes(of:)``.
+    public var maxMemory: Int?
+    /// ``maxMemory`` in bytes.
+    public var maxMemoryBytes: Int? { maxMemory.map { $0 << 20 } }
     /// `-t`: how long a graceful stop waits for running tasks before interrupting them;
     /// `nil` = as long as they take.
     public var shutdownTimeout: Double?
@@ -84,6 +90,9 @@ public struct ConsumerOptions: Sendable, Hashable {
             try fail("health check interval (-c) must be > 0 seconds, got \(healthCheckInterval)")
         }
         if let maxTasks, maxTasks < 1 { try fail("max tasks (-M) must be at least 1, got \(maxTasks)") }
+        if let maxMemory, !(1...(1 << 30)).contains(maxMemory) {
+            try fail("max memory (--max-memory) must be a number of MB from 1 to \(1 << 30), got \(maxMemory)")
+        }
         if let shutdownTimeout, !(shutdownTimeout >= 0 && shutdownTimeout.isFinite) {
             try fail("shutdown timeout (-t) must be ≥ 0 seconds, got \(shutdownTimeout)")
         }

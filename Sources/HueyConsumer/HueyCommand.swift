@@ -3,8 +3,8 @@ import Foundation
 import Logging
 
 /// The command line of a program that serves a Huey: `consume` (the default) and the
-/// admin subcommands `pending`, `scheduled`, `results`, `dead`, `revoke`, `restore`,
-/// `flush`, `flush-locks`, `stats` and `check`.
+/// admin subcommands `pending`, `scheduled`, `results`, `dead` (`dead requeue`, `dead discard`),
+/// `revoke`, `restore`, `flush`, `flush-locks`, `stats`, `check`, `consumers`, `pause` and `resume`.
 ///
 /// Call it from your executable's synchronous top-level code after registering tasks:
 /// ```swift
@@ -33,13 +33,13 @@ public enum HueyCommand {
         do {
             command = try HueyRootCommand.parseAsRoot(arguments)
         } catch {
-            exitForParseError(error)
+            HueyRootCommand.exitForParseError(error)
         }
         if bootstrapLogging {
             do {
                 try bootstrap(for: command, huey: huey)
             } catch {
-                exitForParseError(ValidationError("cannot open the log file: \(error)"))
+                HueyRootCommand.exitForParseError(ValidationError("cannot open the log file: \(error)"))
             }
         }
         do {
@@ -57,23 +57,11 @@ public enum HueyCommand {
             exit(2)
         } catch {
             // `--help` parses to a help command whose run() throws the help request.
-            if HueyRootCommand.exitCode(for: error) == .success { exitForParseError(error) }
+            if HueyRootCommand.exitCode(for: error) == .success { HueyRootCommand.exitForParseError(error) }
             FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
             exit(1)
         }
         exit(0)
-    }
-
-    /// Help (`--help`) goes to standard output with status 0; anything else is an error:
-    /// message and usage to standard error, status 2.
-    private static func exitForParseError(_ error: any Error) -> Never {
-        let message = HueyRootCommand.fullMessage(for: error)
-        if HueyRootCommand.exitCode(for: error) == .success {
-            print(message)
-            exit(0)
-        }
-        FileHandle.standardError.write(Data((message + "\n").utf8))
-        exit(2)
     }
 
     private static func bootstrap(for command: any ParsableCommand, huey: Huey) throws {
@@ -118,7 +106,7 @@ struct HueyRootCommand: ParsableCommand {
             subcommands: [
                 ConsumeCommand.self, PendingCommand.self, ScheduledCommand.self, ResultsCommand.self,
                 DeadCommand.self, RevokeCommand.self, RestoreCommand.self, FlushCommand.self, FlushLocksCommand.self,
-                StatsCommand.self, CheckCommand.self,
+                StatsCommand.self, CheckCommand.self, ConsumersCommand.self, PauseCommand.self, ResumeCommand.self,
             ],
             defaultSubcommand: ConsumeCommand.self)
     }

@@ -62,19 +62,26 @@ struct PeriodicMinutes {
     /// Starts at `minute`, the minute the consumer starts in: periodic tasks are enqueued
     /// when a minute begins, so a consumer started at 12:00:30 first enqueues for 12:01.
     /// (Huey enqueues at start too; we do not, so that starting or restarting never runs
-    /// a minute twice and every run starts at the beginning of its minute.) A master
-    /// re-executed by SIGHUP continues from the minute its predecessor left in the
-    /// environment (which is then removed), so a minute skipped during the restart still
-    /// fires.
+    /// a minute twice and every run starts at the beginning of its minute.)
     init(startingAt minute: Int) {
-        if let text = getenv(Self.environmentKey).map({ String(cString: $0) }), let inherited = Int(text),
-            inherited <= minute, inherited >= minute - 1
-        {
-            lastMinute = inherited
-        } else {
-            lastMinute = minute
-        }
-        unsetenv(Self.environmentKey)
+        lastMinute = minute
+    }
+
+    /// A master re-executed by SIGHUP continues from the minute its predecessor left
+    /// (``takeInherited()``), so a minute skipped during the restart still fires. Only the
+    /// minute before this one or this one is taken; anything else (a stale variable) is
+    /// ignored.
+    mutating func continueFrom(inherited: Int?) {
+        guard let inherited, inherited <= lastMinute, inherited >= lastMinute - 1 else { return }
+        lastMinute = inherited
+    }
+
+    /// The minute a predecessor left in the environment, removed from it so that no child
+    /// inherits it. The master calls this once, as it starts running.
+    static func takeInherited() -> Int? {
+        let text = getenv(environmentKey).map { String(cString: $0) }
+        unsetenv(environmentKey)
+        return text.flatMap { Int($0) }
     }
 
     /// The minute of clock time `clock`.

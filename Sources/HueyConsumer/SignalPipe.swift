@@ -1,5 +1,6 @@
 import CHueyShims
 import Foundation
+import Huey
 
 /// The master's self-pipe: signal handlers (`_huey_signal_handler`, async-signal-safe)
 /// write the signal number as one byte; the master `poll()`s the read end, so a signal
@@ -21,7 +22,7 @@ final class SignalPipe {
     /// - Throws: ``SystemError``.
     init() throws {
         var fds: [Int32] = [-1, -1]
-        try systemCall("pipe2") { _huey_pipe_cloexec_nonblock(&fds) }
+        try System.call("pipe2") { _huey_pipe_cloexec_nonblock(&fds) }
         readDescriptor = fds[0]
         writeDescriptor = fds[1]
         _huey_set_signal_pipe(writeDescriptor)
@@ -37,7 +38,7 @@ final class SignalPipe {
     /// - Throws: ``SystemError``.
     func install(_ signals: [Int32]) throws {
         for signal in signals {
-            try systemCall("sigaction(\(signal))") { _huey_install_signal_handler(signal) }
+            try System.call("sigaction(\(signal))") { _huey_install_signal_handler(signal) }
         }
     }
 
@@ -45,10 +46,8 @@ final class SignalPipe {
     /// or ``threadExitedByte``), empty on timeout.
     /// - Throws: ``SystemError`` when poll or read fail (not for EINTR/EAGAIN).
     func wait(timeout: Double) throws -> [UInt8] {
-        var descriptor = pollfd(fd: readDescriptor, events: Int16(POLLIN), revents: 0)
-        let milliseconds = Int32(min(max(0, (timeout * 1000).rounded(.up)), 3_600_000))
-        let ready = try systemCall("poll") { poll(&descriptor, 1, milliseconds) }
-        return ready > 0 ? try drain() : []
+        let ready = try System.pollInput(readDescriptor, timeout: min(timeout, 3600), name: "poll(signal pipe)")
+        return ready ? try drain() : []
     }
 
     /// Reads every byte waiting in the pipe.
@@ -57,16 +56,11 @@ final class SignalPipe {
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 64)
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(readDescriptor, $0.baseAddress, $0.count) }
-            if count > 0 {
-                bytes.append(contentsOf: buffer[0..<count])
-                continue
+            let count = try buffer.withUnsafeMutableBytes {
+                try System.readAvailable(readDescriptor, into: $0, name: "read(signal pipe)")
             }
-            if count < 0 && errno == EINTR { continue }
-            if count < 0 && errno != EAGAIN && errno != EWOULDBLOCK {
-                throw SystemError(call: "read(signal pipe)", errno: errno)
-            }
-            return bytes
+            guard let count, count > 0 else { return bytes }  // empty for now
+            bytes.append(contentsOf: buffer[0..<count])
         }
     }
 
@@ -90,25 +84,25 @@ enum SignalControl {
     /// Blocks every signal in this thread (around fork).
     /// - Throws: ``SystemError``.
     static func blockAll() throws {
-        try systemCallReturningError("pthread_sigmask(block)") { _huey_block_all_signals() }
+        try System.callReturningError("pthread_sigmask(block)") { _huey_block_all_signals() }
     }
 
     /// Unblocks every signal in this thread.
     /// - Throws: ``SystemError``.
     static func unblockAll() throws {
-        try systemCallReturningError("pthread_sigmask(unblock)") { _huey_unblock_all_signals() }
+        try System.callReturningError("pthread_sigmask(unblock)") { _huey_unblock_all_signals() }
     }
 
     /// Restores the default action of `signal`.
     /// - Throws: ``SystemError``.
     static func setDefault(_ signal: Int32) throws {
-        try systemCall("sigaction(\(signal), SIG_DFL)") { _huey_reset_signal(signal) }
+        try System.call("sigaction(\(signal), SIG_DFL)") { _huey_reset_signal(signal) }
     }
 
     /// Ignores `signal`.
     /// - Throws: ``SystemError``.
     static func ignore(_ signal: Int32) throws {
-        try systemCall("sigaction(\(signal), SIG_IGN)") { _huey_ignore_signal(signal) }
+        try System.call("sigaction(\(signal), SIG_IGN)") { _huey_ignore_signal(signal) }
     }
 
     /// Makes `signal` a held stop request in a worker: blocked in this thread (every other
@@ -116,7 +110,7 @@ enum SignalControl {
     /// collects it between tasks through ``stopRequested``.
     /// - Throws: ``SystemError``.
     static func holdStopSignal(_ signal: Int32) throws {
-        try systemCall("hold stop signal \(signal)") { _huey_hold_stop_signal(signal) }
+        try System.call("hold stop signal \(signal)") { _huey_hold_stop_signal(signal) }
     }
 
     /// Whether the held stop signal arrived (checked between tasks and during idle waits).

@@ -1,12 +1,12 @@
 import Foundation
 import Logging
 
-/// The claim-execute-ack loop shared by process and thread workers.
+/// A worker's life around the claim-execute loop (``TaskRunner``), shared by process and
+/// thread workers: stop requests, `--max-tasks`, idle waits and storage errors.
 ///
-/// Claims the next call and runs it with ``Huey/execute(_:in:claimingNextFor:)``, whose
-/// ack claims the call after it in the same transaction (on a ``ChainingStorage``), so a
-/// busy worker commits once per task. A worker that is stopping, or about to reach
-/// `--max-tasks`, claims nothing with its ack, and a call claimed that way but not yet run
+/// The runner's ack claims the call after it in the same transaction (on a
+/// ``ChainingStorage``), so a busy worker commits once per task. A worker that is
+/// stopping, or about to reach `--max-tasks`, claims nothing with its ack, and a call claimed that way but not yet run
 /// when a stop arrives is put back in the queue before the loop ends.
 ///
 /// When the queue is empty it waits with ``Storage/waitForWork(timeout:)`` for `-d`
@@ -39,16 +39,15 @@ struct WorkerLoop {
     @discardableResult
     func run() -> Int {
         let storage = huey.storage
+        var runner = TaskRunner(huey: huey, owner: owner, storage: storage)
         var done = 0
         var delay = options.delay
         var holdsStuckClaim = false
-        /// A call claimed with the previous call's ack: the next one to run.
-        var next: NextCall?
         while !shouldStop() {
             if holdsStuckClaim {
                 // A claim this worker could not ack or release is still ours: put it back
                 // before taking new work, or it would stay claimed by a live worker forever.
-                holdsStuckClaim = !recoverOwnClaims(storage)
+                holdsStuckClaim = !recoverOwnClaims()
                 if holdsStuckClaim {
                     sleep(seconds: delay)
                     delay = nextDelay(after: delay)
@@ -58,7 +57,7 @@ struct WorkerLoop {
             do {
                 busyChanged(true)
                 let retiring = options.maxTasks.map { done + 1 >= $0 } ?? false
-                if try runOne(&next, storage: storage, chaining: !retiring && !shouldStop()) {
+                if try runner.runNext(chaining: !retiring && !shouldStop()) {
                     done += 1
                     delay = options.delay
                     if retiring, let maxTasks = options.maxTasks {
@@ -69,7 +68,7 @@ struct WorkerLoop {
                 }
             } catch {
                 logger.error("worker \(owner.pid): storage error: \(error); retrying in \(format(delay)) s")
-                holdsStuckClaim = !recoverOwnClaims(storage)
+                holdsStuckClaim = !recoverOwnClaims()
                 sleep(seconds: delay)
                 delay = nextDelay(after: delay)
                 continue
@@ -79,35 +78,13 @@ struct WorkerLoop {
             wait(for: delay, storage: storage)
             delay = nextDelay(after: delay)
         }
-        if let next { putBack(next, storage: storage) }
-        return done
-    }
-
-    /// Runs `next` (a call claimed by the previous ack) or else claims a call and runs it;
-    /// with `chaining`, `next` becomes the call claimed by this one's ack. Returns false
-    /// when the queue was empty.
-    private func runOne(_ next: inout NextCall?, storage: any Storage, chaining: Bool) throws -> Bool {
-        let chainFor = chaining ? owner : nil
-        if let held = next {
-            next = nil
-            next = try huey.execute(held, in: storage, claimingNextFor: chainFor)
-            return true
-        }
-        guard let claim = try storage.claim(owner: owner, now: huey.clock().timeIntervalSince1970) else {
-            return false
-        }
-        next = try huey.execute(claim, in: storage, claimingNextFor: chainFor)
-        return true
-    }
-
-    /// Returns a call claimed but not started to the queue (the worker is stopping).
-    private func putBack(_ call: NextCall, storage: any Storage) {
         do {
-            try storage.release(call.claim)
+            try runner.putBack()
         } catch {
             // Still held by this worker: the consumer recovers it once this worker is gone.
             logger.error("worker \(owner.pid): cannot put a call it did not start back in the queue: \(error)")
         }
+        return done
     }
 
     private func nextDelay(after delay: Double) -> Double {
@@ -130,18 +107,16 @@ struct WorkerLoop {
         }
     }
 
-    /// After a storage error a process worker puts back any claim it still holds (the
-    /// call may have half-run; it runs again — at least once — rather than stay claimed
-    /// by a live worker forever). Thread workers share an owner and leave that to the
-    /// next consumer's recovery. Returns false when a claim could not be put back (the
-    /// storage is still failing), so the loop tries again before claiming anything new.
-    private func recoverOwnClaims(_ storage: any Storage) -> Bool {
+    /// After a storage error a process worker puts back any claim it still holds
+    /// (``ClaimVerdict/releasedAfterError``: the call may have half-run; it runs again — at
+    /// least once — rather than stay claimed by a live worker forever). Thread workers share
+    /// an owner and leave that to the next consumer's recovery. Returns false when a claim
+    /// could not be put back (the storage is still failing), so the loop tries again before
+    /// claiming anything new.
+    private func recoverOwnClaims() -> Bool {
         guard ownsItsClaims else { return true }
         do {
-            for claim in try storage.claims() where claim.owner == owner {
-                try huey.interrupt(claim, in: storage)
-                logger.warning("worker \(owner.pid): put call back in the queue after a storage error")
-            }
+            try ClaimRecovery(huey: huey, logger: logger).sweep { $0.owner == owner ? .releasedAfterError : nil }
             return true
         } catch {
             logger.error("worker \(owner.pid): cannot release its claims yet: \(error)")

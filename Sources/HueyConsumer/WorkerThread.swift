@@ -35,27 +35,38 @@ final class WorkerThread: Sendable {
     ///   - huey: the queue.
     ///   - options: the consumer's options.
     ///   - stopAll: the consumer-wide stop flag (graceful stop or restart).
+    ///   - abandoned: set by an immediate stop: a write waiting out a full disk gives up.
     ///   - wakeDescriptor: the master's signal pipe; the thread writes a byte there when
     ///     it ends, to wake the master.
-    func start(huey: Huey, options: ConsumerOptions, stopAll: StopFlag, wakeDescriptor: Int32) {
+    func start(huey: Huey, options: ConsumerOptions, stopAll: StopFlag, abandoned: StopFlag, wakeDescriptor: Int32) {
         let thread = Thread { [self] in
             // Named from inside: that also names the OS thread (ps -L, /proc/…/comm, debuggers).
             Thread.current.name = "huey-worker-\(number)"
             let logger = Logger(label: "huey.consumer")
-            logger.debug("worker thread \(number) started")
-            huey.runStartupHooks()
-            let loop = WorkerLoop(
-                huey: huey, options: options, logger: logger, owner: ClaimOwner.current, ownsItsClaims: false,
-                shouldStop: { stopAll.isSet || self.stopRequested.load(ordering: .relaxed) },
-                busyChanged: { self.busy.store($0, ordering: .relaxed) })
-            let done = loop.run()
-            huey.runShutdownHooks()
+            // As a worker process: a full disk pauses this thread's writes (its claim kept)
+            // until space returns; the master's writes still fail at once.
+            let pause = FullDiskPause(
+                label: "worker thread \(number)", logger: logger, keepWaiting: { !abandoned.isSet })
+            let done = FullDiskPause.$current.withValue(pause) { run(huey: huey, options: options, logger: logger, stopAll: stopAll) }
             logger.debug("worker thread \(number) stopping after \(done) tasks")
             finished.store(true, ordering: .releasing)
             var byte = SignalPipe.threadExitedByte
             _ = write(wakeDescriptor, &byte, 1)
         }
         thread.start()
+    }
+
+    /// The thread's life: startup hooks, the worker loop, shutdown hooks; returns the tasks run.
+    private func run(huey: Huey, options: ConsumerOptions, logger: Logger, stopAll: StopFlag) -> Int {
+        logger.debug("worker thread \(number) started")
+        huey.runStartupHooks()
+        let loop = WorkerLoop(
+            huey: huey, options: options, logger: logger, owner: ClaimOwner.current, ownsItsClaims: false,
+            shouldStop: { stopAll.isSet || self.stopRequested.load(ordering: .relaxed) },
+            busyChanged: { self.busy.store($0, ordering: .relaxed) })
+        let done = loop.run()
+        huey.runShutdownHooks()
+        return done
     }
 }
 

@@ -1,38 +1,41 @@
+import ArgumentParser
 import Foundation
 import Huey
 
 /// `huey-demo add A B [--timeout S]`: the guide's shell session — enqueue `add(A, B)` from
-/// a second terminal and print what a running consumer computed.
-enum AddCommand {
-    static func run(database: String, arguments: [String]) -> Int32 {
-        var numbers: [Int] = []
-        var timeout = 10.0
-        var index = 0
-        while index < arguments.count {
-            let argument = arguments[index]
-            if argument == "--timeout", index + 1 < arguments.count, let value = Double(arguments[index + 1]), value > 0 {
-                timeout = value
-                index += 2
-                continue
-            }
-            guard let number = Int(argument) else {
-                FileHandle.standardError.write(Data("huey-demo add: \(argument.debugDescription) is not an integer\n".utf8))
-                return 2
-            }
-            numbers.append(number)
-            index += 1
+/// a second terminal and print what a running consumer computed. Exit status 1 when no
+/// result came within the timeout (the call stays queued) or on an error.
+struct AddCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add", abstract: "Enqueue add(A, B) and wait for a consumer's result.")
+
+    @OptionGroup var options: DemoOptions
+
+    @Option(help: "Seconds to wait for the result.")
+    var timeout: Double = 10
+
+    /// The two integers; taken raw so that negative numbers are not read as options.
+    @Argument(parsing: .allUnrecognized, help: ArgumentHelp("The two integers A and B.", valueName: "A B"))
+    var numbers: [String] = []
+
+    func validate() throws {
+        guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
+        guard numbers.count == 2 else { throw ValidationError("add needs two integers, A and B") }
+        for number in numbers where Int(number) == nil {
+            throw ValidationError("\(number.debugDescription) is not an integer")
         }
-        guard numbers.count == 2 else {
-            FileHandle.standardError.write(Data("usage: huey-demo add A B [--timeout SECONDS]\n".utf8))
-            return 2
-        }
+    }
+
+    func run() throws {
+        let a = Int(numbers[0])!
+        let b = Int(numbers[1])!
+        let database = options.db
         do {
             let huey = try SqliteHuey(name: "demo", filename: database)
             let tasks = DemoTasks(huey: huey)
-            let result = try tasks.add(numbers[0], numbers[1])
-            print("enqueued add(\(numbers[0]), \(numbers[1])) as \(result.id); waiting up to \(Int(timeout)) s…")
+            let result = try tasks.add(a, b)
+            print("enqueued add(\(a), \(b)) as \(result.id); waiting up to \(Int(timeout)) s…")
             print(try result(blocking: true, timeout: timeout))
-            return 0
         } catch is ResultTimeout {
             FileHandle.standardError.write(
                 Data(
@@ -42,10 +45,10 @@ enum AddCommand {
                     (the call stays queued and runs when a consumer starts)
 
                     """.utf8))
-            return 1
+            throw ExitCode(1)
         } catch {
             FileHandle.standardError.write(Data("huey-demo add: \(error)\n".utf8))
-            return 1
+            throw ExitCode(1)
         }
     }
 }

@@ -1,17 +1,30 @@
+import ArgumentParser
 import Foundation
 import Huey
 
 /// `huey-demo tour [--delay SECONDS]`: starts a consumer with two forked workers and walks
 /// Huey's guide section by section, printing what the guide prints, then stops the
 /// consumer gracefully. Uses its own database beside the demo's (`<db>.tour.db`).
-enum TourCommand {
-    static func run(database: String, arguments: [String]) -> Int32 {
-        var delay = 2.0  // the guide schedules 10 s ahead; the tour shortens it
-        if let index = arguments.firstIndex(of: "--delay"), index + 1 < arguments.count,
-            let value = Double(arguments[index + 1]), value >= 0
-        {
-            delay = value
-        }
+struct TourCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tour", abstract: "Walk Huey's guide with a real consumer (forked workers).")
+
+    @OptionGroup var options: DemoOptions
+
+    /// The guide schedules 10 s ahead; the tour shortens it.
+    @Option(help: "Seconds the scheduled examples wait.")
+    var delay: Double = 2
+
+    func validate() throws {
+        guard delay >= 0 else { throw ValidationError("--delay must be 0 or more seconds") }
+    }
+
+    func run() throws {
+        let status = Self.run(database: options.db, delay: delay)
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    static func run(database: String, delay: Double) -> Int32 {
         let path = database + ".tour.db"
         removeDatabase(path)
         defer { removeDatabase(path) }

@@ -2,8 +2,8 @@ import Foundation
 import Huey
 import HueyTestSupport
 
-/// `chaos <sqlite|file|redis> <dir> [--tasks N] [--workers W] [--seed S] [--deadline SECONDS]
-/// [--redis-url URL]`: the chaos run of Tools/chaos/run.sh and of `ChaosTests`.
+/// `chaos <sqlite|file|redis|postgres> <dir> [--tasks N] [--workers W] [--seed S] [--deadline SECONDS]
+/// [--redis-url URL] [--postgres-url URL]`: the chaos run of Tools/chaos/run.sh and of `ChaosTests`.
 ///
 /// In `dir` (created when missing): the storage (`queue.db` or `queue/`; for Redis, a queue
 /// named `<dir>/queue` on the server `--redis-url` names, so runs sharing a server, and
@@ -23,14 +23,7 @@ import HueyTestSupport
 /// Prints the counts, then one `chaos-result key=value …` line, and exits 0 when no rule
 /// was broken, 1 when one was (each is printed as `VIOLATION: …`), 2 on bad arguments.
 enum ChaosCommand {
-    static let usage =
-        "usage: chaos <sqlite|file|redis> <dir> [--tasks N] [--workers W] [--seed S] [--deadline SECONDS] [--redis-url URL]\n"
-
-    static func run(_ arguments: [String]) -> Int32 {
-        guard let options = ChaosOptions(arguments) else {
-            FileHandle.standardError.write(Data(usage.utf8))
-            return 2
-        }
+    static func run(options: ChaosOptions) -> Int32 {
         let run: ChaosRun
         do {
             run = try ChaosRun(options: options)
@@ -53,10 +46,12 @@ enum ChaosCommand {
 
 /// The chaos driver's command line.
 struct ChaosOptions {
-    /// `sqlite`, `file` or `redis`.
+    /// `sqlite`, `file`, `redis` or `postgres`.
     var kind: String
     /// The Redis server, for `redis`.
     var redisURL = "redis://127.0.0.1:6379/0"
+    /// The PostgreSQL database, for `postgres` (a queue named `<dir>/queue` in it).
+    var postgresURL = "postgresql://127.0.0.1:5432/postgres"
     /// The run's folder.
     var directory: String
     var tasks = 2000
@@ -65,30 +60,12 @@ struct ChaosOptions {
     /// Seconds the whole run may take before the driver gives up (a violation).
     var deadline = 300.0
 
-    /// Parses `arguments`; nil when they are wrong.
-    init?(_ arguments: [String]) {
-        guard arguments.count >= 2, ["sqlite", "file", "redis"].contains(arguments[0]) else { return nil }
-        kind = arguments[0]
-        directory = arguments[1]
-        var rest = arguments.dropFirst(2)
-        while let flag = rest.popFirst() {
-            guard let value = rest.popFirst() else { return nil }
-            switch flag {
-            case "--tasks": guard let n = Int(value), n >= 20 else { return nil }; tasks = n
-            case "--workers": guard let n = Int(value), n >= 1 else { return nil }; workers = n
-            case "--seed": guard let n = UInt64(value) else { return nil }; seed = n
-            case "--deadline": guard let n = Double(value), n > 0 else { return nil }; deadline = n
-            case "--redis-url": redisURL = value
-            default: return nil
-            }
-        }
-    }
-
     /// The storage inside ``directory``.
     var storage: HelperHuey {
         switch kind {
         case "sqlite": return .sqlite(path: directory + "/queue.db")
         case "redis": return .redis(url: redisURL, name: directory + "/queue")
+        case "postgres": return .postgres(url: postgresURL, name: directory + "/queue")
         default: return .file(directory: directory + "/queue")
         }
     }

@@ -1,7 +1,7 @@
 import Foundation
-import HueyTestSupport
+import Huey
 
-/// The chaos driver's view of the process table (``ProcessTable``, shared with the tests).
+/// The chaos driver's view of the process table (Huey's ``ProcessTable``, shared with the tests).
 enum ChaosProcesses {
     /// The live children of `pid`.
     static func children(of pid: Int32) -> [ProcessEntry] { ProcessTable.children(of: pid) }

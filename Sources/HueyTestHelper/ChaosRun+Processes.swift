@@ -5,26 +5,17 @@ import HueyTestSupport
 /// Starting, killing and stopping the chaos run's consumers.
 extension ChaosRun {
     /// The current master.
-    var master: Process? { masters.last }
+    var master: ChildProcess? { masters.last }
 
     /// Starts a new master: `consumer <storage> consume -w W -k process -c 1 -s 1`.
     /// - Throws: when it cannot be launched.
     func startMaster() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ChaosProcesses.selfExecutable)
-        process.arguments =
-            ["consumer"] + options.storage.consumerArguments
-            + ["consume", "-w", "\(options.workers)", "-k", "process", "-c", "1", "-s", "1"]
-        var environment = ProcessInfo.processInfo.environment
-        environment[ChaosTasks.journalVariable] = journal
-        process.environment = environment
         let log = "\(options.directory)/consumer-\(masters.count).log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        process.standardInput = FileHandle.nullDevice
-        let output = FileHandle(forWritingAtPath: log)
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
+        let process = try ChildProcess(
+            executable: ChaosProcesses.selfExecutable,
+            arguments: ["consumer"] + options.storage.consumerArguments
+                + ["consume", "-w", "\(options.workers)", "-k", "process", "-c", "1", "-s", "1"],
+            environment: [ChaosTasks.journalVariable: journal], standardOutput: log, standardError: log)
         masters.append(process)
         lastMasterStart = Date().timeIntervalSince1970
     }
@@ -33,16 +24,16 @@ extension ChaosRun {
     /// - Throws: when the new master cannot be launched.
     func killMaster() throws {
         guard let master else { return }
-        var workers = Set(ChaosProcesses.children(of: master.processIdentifier))
+        var workers = Set(ChaosProcesses.children(of: master.pid))
         let now = Date().timeIntervalSince1970
-        kill(master.processIdentifier, SIGKILL)
-        _ = wait(for: master, timeout: 10)
+        master.send(SIGKILL)
+        _ = master.waitForExit(timeout: 10)
         // Also any worker forked after the snapshot: whatever still runs on this storage
         // now (no other master runs) was the killed master's.
         workers.formUnion(ChaosProcesses.running(withArgument: options.storage.path))
         for worker in workers { orphans.append((worker, now + 5)) }
         masterKills += 1
-        progress("killed master \(master.processIdentifier) (workers \(workers.map(\.pid))); starting master \(masters.count)")
+        progress("killed master \(master.pid) (workers \(workers.map(\.pid))); starting master \(masters.count)")
         try startMaster()
     }
 
@@ -57,7 +48,7 @@ extension ChaosRun {
                 spared.insert(claim.owner.pid)
             }
         }
-        let workers = ChaosProcesses.children(of: master.processIdentifier)
+        let workers = ChaosProcesses.children(of: master.pid)
         var candidates = workers.filter { !spared.contains($0.pid) }
         // When every worker holds a chaos.slow call, kill one of them now and then, so
         // that the kill rate does not drop to nothing while they wait for their timeouts.
@@ -77,16 +68,16 @@ extension ChaosRun {
     func stopMaster() -> Int32? {
         guard let master, master.isRunning else { return nil }
         let ready = Date().timeIntervalSince1970 + 10
-        while ChaosProcesses.children(of: master.processIdentifier).isEmpty && Date().timeIntervalSince1970 < ready {
+        while ChaosProcesses.children(of: master.pid).isEmpty && Date().timeIntervalSince1970 < ready {
             usleep(20_000)
         }
-        kill(master.processIdentifier, SIGINT)
-        guard wait(for: master, timeout: 30) else {
-            kill(master.processIdentifier, SIGKILL)
-            _ = wait(for: master, timeout: 5)
+        master.send(SIGINT)
+        guard let exit = master.waitForExit(timeout: 30) else {
+            master.send(SIGKILL)
+            _ = master.waitForExit(timeout: 5)
             return nil
         }
-        return master.terminationReason == .exit ? master.terminationStatus : 128 + master.terminationStatus
+        return exit.reason == .exited ? exit.status : 128 + exit.status
     }
 
     /// Kills every process this run started that still runs: masters, their children,
@@ -94,9 +85,9 @@ extension ChaosRun {
     func killEverything() {
         let live = masters.filter(\.isRunning)
         // Their children first, while they are still their children.
-        let children = live.flatMap { ChaosProcesses.children(of: $0.processIdentifier) }
-        for process in live { kill(process.processIdentifier, SIGKILL) }
-        for process in masters { _ = wait(for: process, timeout: 5) }
+        let children = live.flatMap { ChaosProcesses.children(of: $0.pid) }
+        for process in live { process.send(SIGKILL) }
+        for process in masters { _ = process.waitForExit(timeout: 5) }
         for _ in 0..<3 {
             let left = Set(
                 children + ChaosProcesses.running(withArgument: options.storage.path) + orphans.map(\.process))
@@ -106,15 +97,5 @@ extension ChaosRun {
             let deadline = Date().timeIntervalSince1970 + 2
             while left.contains(where: \.isRunning) && Date().timeIntervalSince1970 < deadline { usleep(10_000) }
         }
-    }
-
-    /// Waits up to `timeout` seconds for `process` to exit; whether it did.
-    private func wait(for process: Process, timeout: Double) -> Bool {
-        let deadline = Date().timeIntervalSince1970 + timeout
-        while process.isRunning {
-            if Date().timeIntervalSince1970 > deadline { return false }
-            usleep(5_000)
-        }
-        return true
     }
 }

@@ -21,7 +21,7 @@ final class ChaosRun {
     var rng: SeededGenerator
     private(set) var calls: [ChaosCall] = []
     /// Every master started, in order; the last is the current one.
-    var masters: [Process] = []
+    var masters: [ChildProcess] = []
     var workerKills = 0
     var masterKills = 0
     /// Workers of killed masters still to see gone, with the time they must be gone by.

@@ -1,17 +1,19 @@
 import Foundation
 import Huey
 import HueyConsumer
+import HueyPostgres
 import HueyRedis
 import HueyTestSupport
 
 /// `consumer <db-path> [huey command arguments...]`,
 /// `consumer --file <dir> [huey command arguments...]` or
-/// `consumer --redis <url> <queue-name> [huey command arguments...]`: the consumer process
+/// `consumer --redis <url> <queue-name> [huey command arguments...]` or
+/// `consumer --postgres <url> <queue-name> [huey command arguments...]`: the consumer process
 /// tests' program.
 ///
 /// Opens `SqliteHuey(name: "test", filename: <db-path>)` — or, with `--file`,
 /// `FileHuey(name: "test", path: <dir>)`, with `--redis`, `RedisHuey(name: <queue-name>,
-/// url: <url>)` — registers ``ConsumerTasks`` and ``ChaosTasks``,
+/// url: <url>)`, with `--postgres`, `PostgresHuey(name: <queue-name>, url: <url>)` — registers ``ConsumerTasks`` and ``ChaosTasks``,
 /// and hands the rest of the arguments to `HueyCommand.main` — `consume -w 2 ...` or an
 /// admin subcommand. A SIGHUP restart re-executes this same command line.
 ///
@@ -28,13 +30,7 @@ import HueyTestSupport
 /// - `HUEY_TEST_SIGNER=1`: sets `huey.messageSigner` to ``PrefixSigner``.
 /// - `HUEY_CHAOS_JOURNAL=path`: the chaos tasks' journal (see ``ChaosTasks``).
 enum ConsumerCommand {
-    static let usage = "usage: consumer <db-path> | --file <dir> | --redis <url> <name> [consume|pending|... args]\n"
-
-    static func run(_ arguments: [String]) -> Int32 {
-        guard let (storage, rest) = parseStorage(arguments) else {
-            FileHandle.standardError.write(Data(usage.utf8))
-            return 2
-        }
+    static func run(storage: HelperHuey, commandArguments rest: [String]) -> Int32 {
         let environment = ProcessInfo.processInfo.environment
         if let bootLog = environment["HUEY_TEST_BOOT_LOG"] {
             ConsumerTasks.appendLine(bootLog, "\(getpid())")
@@ -58,20 +54,6 @@ enum ConsumerCommand {
         }
         HueyCommand.main(huey, arguments: rest)
     }
-
-    /// The storage named at the start of `arguments`, and the arguments after it.
-    private static func parseStorage(_ arguments: [String]) -> (HelperHuey, [String])? {
-        guard let first = arguments.first else { return nil }
-        if first == "--file" {
-            guard arguments.count >= 2 else { return nil }
-            return (.file(directory: arguments[1]), Array(arguments.dropFirst(2)))
-        }
-        if first == "--redis" {
-            guard arguments.count >= 3 else { return nil }
-            return (.redis(url: arguments[1], name: arguments[2]), Array(arguments.dropFirst(3)))
-        }
-        return (.sqlite(path: first), Array(arguments.dropFirst()))
-    }
 }
 
 /// The queue a helper command works on: `SqliteHuey` or `FileHuey` named `test`, or a
@@ -83,6 +65,8 @@ enum HelperHuey {
     case file(directory: String)
     /// A Redis server and a queue name unique to the test.
     case redis(url: String, name: String)
+    /// A PostgreSQL database and a queue name unique to the test.
+    case postgres(url: String, name: String)
 
     /// Opens the Huey.
     /// - Throws: ``StorageError`` when the storage cannot be opened.
@@ -91,6 +75,7 @@ enum HelperHuey {
         case .sqlite(let path): return try SqliteHuey(name: "test", filename: path)
         case .file(let directory): return try FileHuey(name: "test", path: directory)
         case .redis(let url, let name): return try RedisHuey(name: name, url: url)
+        case .postgres(let url, let name): return try PostgresHuey(name: name, url: url)
         }
     }
 
@@ -100,6 +85,7 @@ enum HelperHuey {
         case .sqlite(let path): return [path]
         case .file(let directory): return ["--file", directory]
         case .redis(let url, let name): return ["--redis", url, name]
+        case .postgres(let url, let name): return ["--postgres", url, name]
         }
     }
 
@@ -109,7 +95,7 @@ enum HelperHuey {
         switch self {
         case .sqlite(let path): return path
         case .file(let directory): return directory
-        case .redis(_, let name): return name
+        case .redis(_, let name), .postgres(_, let name): return name
         }
     }
 }

@@ -75,8 +75,7 @@ enum ConsumerTasks {
             guard fd >= 0 else { return ConsumerRan(value: -1000 - Int(errno), pid: getpid(), start: start, end: start) }
             defer { close(fd) }
             // A worker thread (-k thread) adds its name: "<pid> huey-worker-<n>".
-            let text = ((try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "")
-                .trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = ProcessTable.currentThreadName ?? ""
             let thread = text.hasPrefix("huey-worker-") ? " \(text)" : ""
             appendLine(marker, "\(getpid())\(thread)")
             var byte: UInt8 = 0

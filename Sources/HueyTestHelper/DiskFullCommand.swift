@@ -2,12 +2,13 @@ import Foundation
 import Huey
 import HueyTestSupport
 
-/// `disk-full <sqlite|file> <dir> [--tasks N]`: a consumer meets a full disk and carries on
+/// `disk-full <sqlite|file> <dir> [--tasks N] [-k process|thread]`: a consumer meets a full disk and carries on
 /// when space returns. Run it as root in a private mount namespace
 /// (`unshare -m --propagation private HueyTestHelper disk-full …`): it mounts a 16 MiB tmpfs
 /// on `<dir>/disk` (gone with the namespace), and there:
 /// 1. opens the queue (`queue.db` or `queue/`), enqueues N calls of `work(i, 10)` (default
-///    300) and starts `consumer … consume -w 2` (its log in `<dir>/consumer.log`);
+///    300) and starts `consumer … consume -w 2 -k <kind>` (its log in `<dir>/consumer.log`;
+///    process workers unless `-k thread`);
 /// 2. once 40 calls have results, fills the rest of the disk with `<dir>/disk/filler`;
 /// 3. checks that an enqueue of 20 calls now throws `StorageError` `.full` and adds nothing;
 /// 4. waits until the workers have said the disk is full, and no result came for 2 s;
@@ -22,11 +23,22 @@ import HueyTestSupport
 enum DiskFullCommand {
     static func run(_ arguments: [String]) -> Int32 {
         guard arguments.count >= 2, ["sqlite", "file"].contains(arguments[0]) else {
-            FileHandle.standardError.write(Data("usage: disk-full <sqlite|file> <dir> [--tasks N]\n".utf8))
+            FileHandle.standardError.write(
+                Data("usage: disk-full <sqlite|file> <dir> [--tasks N] [-k process|thread]\n".utf8))
             return 2
         }
         var tasks = 300
-        if arguments.count == 4, arguments[2] == "--tasks", let n = Int(arguments[3]), n >= 60 { tasks = n }
+        var workerType = "process"
+        var options = arguments.dropFirst(2)
+        while let flag = options.popFirst() {
+            switch (flag, options.popFirst()) {
+            case ("--tasks", let value?) where (Int(value) ?? 0) >= 60: tasks = Int(value) ?? tasks
+            case ("-k", let value?) where ["process", "thread"].contains(value): workerType = value
+            default:
+                FileHandle.standardError.write(Data("disk-full: bad option \(flag)\n".utf8))
+                return 2
+            }
+        }
         let mountPoint = arguments[1] + "/disk"
         do {
             try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
@@ -40,10 +52,11 @@ enum DiskFullCommand {
         }
         let storage: HelperHuey =
             arguments[0] == "sqlite" ? .sqlite(path: mountPoint + "/queue.db") : .file(directory: mountPoint + "/queue")
-        var run = DiskFullRun(storage: storage, log: arguments[1] + "/consumer.log", filler: mountPoint + "/filler")
+        var run = DiskFullRun(
+            storage: storage, log: arguments[1] + "/consumer.log", filler: mountPoint + "/filler", workerType: workerType)
         run.execute(tasks: tasks)
         for failure in run.failures { say("FAILED: \(failure)") }
-        say("disk-full-result storage=\(arguments[0]) tasks=\(tasks) failures=\(run.failures.count) \(run.figures)")
+        say("disk-full-result storage=\(arguments[0]) workers=\(workerType) tasks=\(tasks) failures=\(run.failures.count) \(run.figures)")
         return run.failures.isEmpty ? 0 : 1
     }
 
@@ -57,13 +70,16 @@ struct DiskFullRun {
     let storage: HelperHuey
     let log: String
     let filler: String
+    /// `-k`: "process" or "thread".
+    let workerType: String
     private(set) var failures: [String] = []
     private(set) var figures = ""
 
-    init(storage: HelperHuey, log: String, filler: String) {
+    init(storage: HelperHuey, log: String, filler: String, workerType: String) {
         self.storage = storage
         self.log = log
         self.filler = filler
+        self.workerType = workerType
     }
 
     mutating func execute(tasks: Int) {
@@ -81,7 +97,7 @@ struct DiskFullRun {
         do {
             group = try work.map((0..<tasks).map { ($0, 10) })
             consumer = try HelperProcess(
-                ["consumer"] + storage.consumerArguments + ["consume", "-w", "2", "-l", log],
+                ["consumer"] + storage.consumerArguments + ["consume", "-w", "2", "-k", workerType, "-l", log],
                 outputDirectory: (log as NSString).deletingLastPathComponent)
         } catch {
             failures.append("cannot enqueue or start the consumer: \(error)")

@@ -1,25 +1,27 @@
 import Foundation
 import Huey
 import HueyConsumer
+import HueyPostgres
 
 /// `interop-consumer <db-path> <queue-name> [huey command arguments...]`: the Swift side of
 /// the Python interop tests (Tests/HueyConsumerTests/PythonInteropTests.swift).
 ///
-/// Opens `SqliteHuey(name: <queue-name>, filename: <db-path>)` and registers the tasks a
+/// Opens `SqliteHuey(name: <queue-name>, filename: <db-path>)` (or, when `<db-path>` is a
+/// `postgres://`/`postgresql://` URL, `PostgresHuey(name: <queue-name>, url: <db-path>)`)
+/// and registers the tasks a
 /// Python module `tasks` calls (python/tests/interop/), named by huey's rule
 /// `module.function`:
 /// - `tasks.add(a, b)` and `tasks.mul(a, b)`, with argument names so Python keywords bind;
 /// - `tasks.stamp(tag)`: appends `tag` to `$HUEY_TEST_STAMPS` and returns it, so a test
 ///   sees the order calls ran in.
 enum InteropCommand {
-    static func run(_ arguments: [String]) -> Int32 {
-        guard arguments.count >= 2 else {
-            FileHandle.standardError.write(Data("usage: interop-consumer <db-path> <queue-name> [consume ...]\n".utf8))
-            return 2
-        }
+    static func run(database: String, queue: String, commandArguments: [String]) -> Int32 {
         let huey: Huey
         do {
-            huey = try SqliteHuey(name: arguments[1], filename: arguments[0])
+            huey =
+                database.hasPrefix("postgres")
+                ? try PostgresHuey(name: queue, url: database)
+                : try SqliteHuey(name: queue, filename: database)
         } catch {
             FileHandle.standardError.write(Data("interop-consumer: \(error)\n".utf8))
             return 1
@@ -32,6 +34,6 @@ enum InteropCommand {
             if let stamps { ConsumerTasks.appendLine(stamps, tag) }
             return tag
         }
-        HueyCommand.main(huey, arguments: Array(arguments.dropFirst(2)))
+        HueyCommand.main(huey, arguments: commandArguments)
     }
 }

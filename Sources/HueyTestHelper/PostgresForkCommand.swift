@@ -1,4 +1,5 @@
 import Foundation
+import Huey
 import HueyPostgres
 
 /// `postgres-fork <url>`: checks that a PostgreSQL connection inherited across `fork()`
@@ -10,13 +11,9 @@ import HueyPostgres
 /// connection, which must still work. Prints `child=<refused|…> parent=<ok|…>`. Exit
 /// status: 0 when both hold, 1 otherwise, 2 on bad arguments.
 enum PostgresForkCommand {
-    static func run(_ arguments: [String]) -> Int32 {
-        guard arguments.count == 1 else {
-            FileHandle.standardError.write(Data("usage: postgres-fork <url>\n".utf8))
-            return 2
-        }
+    static func run(url: String) -> Int32 {
         do {
-            var connection: PostgresConnection? = try PostgresConnection(PostgresConfiguration(url: arguments[0]))
+            var connection: PostgresConnection? = try PostgresConnection(PostgresConfiguration(url: url))
             let before = connection!.backendPID
             let child = fork()
             if child == 0 {
@@ -34,7 +31,7 @@ enum PostgresForkCommand {
                 return 1
             }
             var status: Int32 = 0
-            while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+            _ = try? System.call("waitpid") { waitpid(child, &status, 0) }
             let childRefused = (status & 0x7f) == 0 && (status >> 8) & 0xff == 0
             var parent = "ok"
             do {

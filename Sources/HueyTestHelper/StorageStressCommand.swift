@@ -14,22 +14,15 @@ import Huey
 /// Exit status: 0 when done, 1 (with the error on stderr) on any storage error or a
 /// failed ack, 2 on bad arguments.
 enum StorageStressCommand {
-    static func run(_ arguments: [String]) -> Int32 {
-        guard arguments.count == 6, let index = Int(arguments[2]), let perWorker = Int(arguments[3]),
-            let workers = Int(arguments[4])
-        else {
-            let usage = "usage: storage-stress <kind> <path> <worker-index> <items-per-worker> <workers> <out-file>\n"
-            FileHandle.standardError.write(Data(usage.utf8))
-            return 2
-        }
-        let out = open(arguments[5], O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+    static func run(kind: String, path: String, index: Int, perWorker: Int, workers: Int, outFile: String) -> Int32 {
+        let out = open(outFile, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard out >= 0 else {
-            FileHandle.standardError.write(Data("storage-stress: cannot open \(arguments[5])\n".utf8))
+            FileHandle.standardError.write(Data("storage-stress: cannot open \(outFile)\n".utf8))
             return 1
         }
         defer { close(out) }
         do {
-            let storage = try HelperStorage.open(kind: arguments[0], path: arguments[1])
+            let storage = try HelperStorage.open(kind: kind, path: path)
             let worker = Worker(storage: storage, out: out)
             for item in 0..<perWorker {
                 try storage.enqueue(Array("w\(index)-\(item)".utf8), priority: Double(item % 3))

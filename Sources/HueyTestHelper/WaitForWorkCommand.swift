@@ -10,15 +10,11 @@ import Huey
 /// `poll()` rather than polling). Exit status: 0 when woken, 1 after the full 30 s or on
 /// an error, 2 on bad arguments.
 enum WaitForWorkCommand {
-    static func run(_ arguments: [String]) -> Int32 {
-        guard arguments.count == 4 else {
-            FileHandle.standardError.write(Data("usage: wait-for-work <kind> <path> <queue> <ready-file>\n".utf8))
-            return 2
-        }
+    static func run(kind: String, path: String, queue: String, readyFile: String) -> Int32 {
         do {
-            let storage = try HelperStorage.open(kind: arguments[0], path: arguments[1], name: arguments[2])
+            let storage = try HelperStorage.open(kind: kind, path: path, name: queue)
             _ = try storage.waitForWork(timeout: 0)
-            FileManager.default.createFile(atPath: arguments[3], contents: Data("\(getpid())".utf8))
+            _ = FileManager.default.createFile(atPath: readyFile, contents: Data("\(getpid())".utf8))
             let woken = try storage.waitForWork(timeout: 30)
             print("woken=\(woken) inotify=\(holdsInotifyDescriptor() ? "yes" : "no")")
             return woken ? 0 : 1
@@ -30,10 +26,6 @@ enum WaitForWorkCommand {
 
     /// Whether any descriptor of this process is an inotify instance.
     private static func holdsInotifyDescriptor() -> Bool {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-        return names.contains { name in
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(name)"))
-                == "anon_inode:inotify"
-        }
+        ProcessTable.descriptors(of: getpid()).contains("anon_inode:inotify")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Huey
 import Synchronization
 
 /// Where the PostgreSQL tests find a server: the one `HUEY_TEST_POSTGRES_URL` names (CI
@@ -25,6 +26,23 @@ public enum PostgresTestTarget {
         let server = try PostgresTestServer.start()
         return (server.url, server)
     }
+
+    /// The configured URL, or the URL of one private server shared by every caller in this
+    /// process, started on first use and stopped when the process exits. For tests that
+    /// keep apart by queue name or table prefix and never stop the server.
+    /// - Throws: ``PostgresTestServerError`` when no server can be had.
+    public static func sharedURL() throws -> String {
+        if let configuredURL { return configuredURL }
+        return try shared.withLock { shared in
+            if let shared { return shared.url }
+            let server = try PostgresTestServer.start()
+            shared = server
+            atexit { PostgresTestTarget.shared.withLock { $0?.stop() } }
+            return server.url
+        }
+    }
+
+    private static let shared = Mutex<PostgresTestServer?>(nil)
 }
 
 /// A test PostgreSQL server could not be found, started or stopped.

@@ -1,4 +1,5 @@
 import Foundation
+import Huey
 import Synchronization
 
 /// A server process a test starts (`redis-server`, PostgreSQL's `postgres`), killed when

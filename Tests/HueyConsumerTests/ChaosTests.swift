@@ -116,12 +116,6 @@ final class ChaosRunFolder {
 
     /// Running processes with an argument inside the folder.
     private func processesInFolder() -> [ProcessEntry] {
-        ProcessTable.pids().compactMap { pid -> ProcessEntry? in
-            guard let line = ProcessInfoReader.readSmallFile("/proc/\(pid)/cmdline"),
-                line.split(separator: "\0").contains(where: { $0.hasPrefix(directory + "/") }),
-                let entry = ProcessTable.entry(pid), entry.isRunning
-            else { return nil }
-            return entry
-        }
+        ProcessTable.running { $0.hasPrefix(directory + "/") }
     }
 }

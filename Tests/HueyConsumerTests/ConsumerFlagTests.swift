@@ -44,10 +44,10 @@ extension ConsumerProcessTests {
                 let worker = try #require(fixture.waitForWorkers(of: master, count: 1)?.first, "\(fixture.log)")
                 // Let the delay settle (-b 2 reaches 2 s after eight waits, about 2.6 s).
                 usleep(3_000_000)
-                let first = try #require(voluntarySwitches(of: worker.pid))
+                let first = try #require(ProcessTable.voluntaryContextSwitches(of: worker.pid))
                 let start = now()
                 usleep(2_000_000)
-                let second = try #require(voluntarySwitches(of: worker.pid))
+                let second = try #require(ProcessTable.voluntaryContextSwitches(of: worker.pid))
                 return Double(second - first) / (now() - start)
             }
             let flat = try idleSwitchesPerSecond(backoff: "1")
@@ -275,11 +275,4 @@ private func isSimple(_ line: String) -> Bool {
         && !line.contains("[master ") && !line.contains("[worker ")
 }
 
-/// The voluntary context switches of process `pid` so far (/proc/PID/status).
-private func voluntarySwitches(of pid: Int32) -> Int? {
-    guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-    for line in text.split(separator: "\n") where line.hasPrefix("voluntary_ctxt_switches:") {
-        return Int(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces))
-    }
-    return nil
-}
+

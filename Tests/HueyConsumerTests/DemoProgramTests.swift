@@ -1,4 +1,5 @@
 import Foundation
+import Huey
 import HueyTestSupport
 import Testing
 

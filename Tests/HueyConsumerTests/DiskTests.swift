@@ -62,21 +62,27 @@ extension ConsumerProcessTests {
             try runDiskFull("file")
         }
 
+        @Test("A full SQLite disk pauses thread workers (-k thread) as it pauses processes; the master never waits",
+              .timeLimit(.minutes(4)))
+        func fullDiskThreads() throws {
+            try runDiskFull("sqlite", workerType: "thread")
+        }
+
         /// Runs the helper's `disk-full` driver (a tmpfs in a private mount namespace: needs root).
-        private func runDiskFull(_ kind: String) throws {
+        private func runDiskFull(_ kind: String, workerType: String = "process") throws {
             try #require(getuid() == 0, "the full-disk test mounts a tmpfs: run the tests as root (CI does)")
             let directory = try scratchDirectory()
             defer { try? FileManager.default.removeItem(atPath: directory) }
             let helper = HelperProcess.executablePath("HueyTestHelper")
             let driver = try HelperProcess(
-                ["-m", "--propagation", "private", helper, "disk-full", kind, directory],
+                ["-m", "--propagation", "private", helper, "disk-full", kind, directory, "-k", workerType],
                 executable: "/usr/bin/unshare", outputDirectory: directory)
             let exit = driver.waitForExit(timeout: 220)
             let output = driver.standardOutput
             for line in output.split(separator: "\n") { note(String(line)) }
             let log = (try? String(contentsOfFile: directory + "/consumer.log", encoding: .utf8)) ?? ""
             #expect(exited(exit, code: 0), "\(output)\n\(driver.standardError)\n\(log.suffix(4000))")
-            #expect(output.contains("disk-full-result storage=\(kind)") && output.contains("failures=0"))
+            #expect(output.contains("disk-full-result storage=\(kind) workers=\(workerType)") && output.contains("failures=0"))
         }
 
         @Test("A database on a read-only file system: consume exits 2 at once with a clear error, starting no worker",
@@ -103,17 +109,59 @@ extension ConsumerProcessTests {
             #expect(!error.contains("Started worker"), "\(error)")
         }
 
-        @Test("A file that is not a database: a clear error naming the file; a damaged one: `check` lists the damage, exit 1",
+        @Test("A read-only FileHuey folder: consume exits 2 at once with a clear error naming the folder, starting no worker",
+              .timeLimit(.minutes(1)))
+        func readOnlyFileFolder() throws {
+            try #require(getuid() == 0, "the read-only test mounts a tmpfs: run the tests as root (CI does)")
+            let directory = try scratchDirectory()
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let helper = HelperProcess.executablePath("HueyTestHelper")
+            let disk = directory + "/disk"
+            try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
+            // Make the queue's folders, make their file system read-only, then start a consumer on it.
+            let script = """
+                mount -t tmpfs -o size=4m tmpfs '\(disk)' && '\(helper)' consumer --file '\(disk)/queue' pending >/dev/null \
+                && mount -o remount,ro '\(disk)' && exec '\(helper)' consumer --file '\(disk)/queue' consume -w 2
+                """
+            let consumer = try HelperProcess(
+                ["-m", "--propagation", "private", "sh", "-c", script], executable: "/usr/bin/unshare",
+                outputDirectory: directory)
+            let exit = consumer.waitForExit(timeout: 30)
+            let error = consumer.standardError
+            #expect(exited(exit, code: 2), "\(String(describing: exit)): \(error)")
+            #expect(error.contains("Error: the queue folder \(disk)/queue/test is not writable"), "\(error)")
+            #expect(!error.contains("Started worker") && !error.contains("Fatal error"), "\(error)")
+        }
+
+        @Test("A FileHuey path with a file in the way: consume exits 2 with an error naming it", .timeLimit(.minutes(1)))
+        func fileInTheWayOfFileHuey() throws {
+            let directory = try scratchDirectory()
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let plain = directory + "/plain"
+            _ = FileManager.default.createFile(atPath: plain, contents: Data("x".utf8))
+            let consumer = try HelperProcess(["consumer", "--file", plain + "/queue", "consume"], outputDirectory: directory)
+            let exit = consumer.waitForExit(timeout: 20)
+            let error = consumer.standardError
+            #expect(exited(exit, code: 2), "\(String(describing: exit)): \(error)")
+            #expect(error.contains("Error: \(plain) exists and is not a directory"), "\(error)")
+        }
+
+        @Test("A file that is not a database: consume exits 2 with a clear error naming the file; a damaged one: `check` lists the damage, exit 1",
               .timeLimit(.minutes(1)))
         func damagedDatabase() throws {
             let directory = try scratchDirectory()
             defer { try? FileManager.default.removeItem(atPath: directory) }
             let garbage = directory + "/garbage.db"
             try Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) }).write(to: URL(fileURLWithPath: garbage))
-            let notDatabase = try HelperProcess(["consumer", garbage, "consume"], outputDirectory: directory)
-            #expect(notDatabase.waitForExit(timeout: 20)?.status ?? 0 != 0)
-            #expect(notDatabase.standardError.contains("\(garbage)"), "\(notDatabase.standardError)")
-            #expect(notDatabase.standardError.contains("not a database"), "\(notDatabase.standardError)")
+            // The helper makes its SqliteHuey as a user's program does (`try SqliteHuey(...)`)
+            // and hands over to HueyCommand.main, which must report the file, not trap.
+            let notDatabase = try HelperProcess(["consumer", garbage, "consume", "-w", "2"], outputDirectory: directory)
+            let refused = notDatabase.waitForExit(timeout: 20)
+            let message = notDatabase.standardError
+            #expect(exited(refused, code: 2), "\(String(describing: refused)): \(message)")
+            #expect(message.contains("Error: cannot use \(garbage) as a Huey database"), "\(message)")
+            #expect(message.contains("not a database"), "\(message)")
+            #expect(!message.contains("Started worker") && !message.contains("Fatal error"), "\(message)")
 
             // A real queue, then pages in the middle overwritten.
             let damaged = directory + "/damaged.db"

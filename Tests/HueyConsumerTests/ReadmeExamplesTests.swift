@@ -1,5 +1,6 @@
 import Foundation
 import HueyConsumer
+import HueyPostgres
 import Testing
 
 /// The Swift blocks of README.md, compiled here so the README cannot rot.
@@ -40,5 +41,22 @@ struct ReadmeExamplesTests {
     /// The README's direct form of the same. Compiled, never called.
     func consumerObjectExample(huey: Huey) throws {
         try Consumer(huey: huey, workers: 4, workerType: .process).run()
+    }
+
+    @Test("the PostgreSQL example makes its Huey as written (it connects only on first use)")
+    func postgresExample() throws {
+        // README: Storages, PostgreSQL
+        let huey = try PostgresHuey(name: "app", url: "postgresql://huey:secret@db.internal:5432/app")
+
+        let storage = try #require(huey.storage as? PostgresStorage)
+        #expect(storage.name == "app" && storage.tablePrefix == "huey")
+        #expect(storage.configuration.address == "db.internal:5432/app as huey")
+        for url in [
+            "postgres://db.internal/app?sslmode=require", "postgresql:///app?host=/run/postgresql",
+            "host=db.internal dbname=app user=huey",
+        ] {
+            #expect(throws: Never.self) { try PostgresHuey(name: "app", url: url) }
+        }
+        #expect(throws: StorageError.self) { try PostgresHuey(name: "app", url: "postgres://db:port/app") }
     }
 }

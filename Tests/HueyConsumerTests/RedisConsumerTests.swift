@@ -10,72 +10,20 @@ import Testing
     .enabled(if: RedisTestTarget.canProvide, "no Redis server: set HUEY_TEST_REDIS_URL or install redis-server"))
 struct RedisConsumerTests {
     /// Consumers on one Redis queue with a name of its own, and their clean-up.
-    final class RedisFixture {
+    final class RedisFixture: ServerQueueFixture {
         let url: String
         let server: RedisTestServer?
-        let name = "ctest-\(UUID().uuidString)"
-        let directory: String
-        let huey: RedisHuey
-        let tasks: ConsumerTestTasks
-        private(set) var consumers: [HelperProcess] = []
 
         init(server: RedisTestServer? = nil) throws {
-            if let server {
-                (url, self.server) = (server.url, server)
-            } else {
-                (url, self.server) = try RedisTestTarget.url()
-            }
-            var template = Array("\(FileManager.default.temporaryDirectory.path)/huey-rtest-XXXXXX".utf8CString)
-            guard let made = mkdtemp(&template) else { throw POSIXError(.EIO) }
-            directory = String(cString: made)
-            huey = try RedisHuey(name: name, url: url)
-            tasks = ConsumerTestTasks(huey: huey)
+            let target = try server.map { ($0.url, Optional($0)) } ?? RedisTestTarget.url()
+            (url, self.server) = target
+            try super.init(
+                makeHuey: { try RedisHuey(name: $0, url: target.0) }, storageArguments: { ["--redis", target.0, $0] })
         }
 
-        func file(_ name: String) -> String { "\(directory)/\(name)" }
-
-        /// Starts `HueyTestHelper consumer --redis <url> <name> <arguments...>`.
-        @discardableResult
-        func start(_ arguments: [String], environment: [String: String] = [:]) throws -> HelperProcess {
-            let process = try HelperProcess(
-                ["consumer", "--redis", url, name] + arguments, environment: environment, outputDirectory: directory)
-            consumers.append(process)
-            return process
-        }
-
-        /// `n pid` lines of the tally file, as counts per n and the set of pids.
-        func tally() -> (runs: [Int: Int], pids: Set<Int32>) {
-            var runs: [Int: Int] = [:]
-            var pids: Set<Int32> = []
-            for line in lines(of: file("tally")) {
-                let parts = line.split(separator: " ")
-                guard parts.count == 2, let n = Int(parts[0]), let pid = Int32(parts[1]) else { continue }
-                runs[n, default: 0] += 1
-                pids.insert(pid)
-            }
-            return (runs, pids)
-        }
-
-        var log: String {
-            consumers.enumerated().map { index, process in
-                "--- consumer \(index) (pid \(process.pid)) stderr ---\n\(process.standardError.suffix(5000))"
-            }.joined(separator: "\n")
-        }
-
-        /// Kills every consumer and worker (found by the queue name on their command line),
-        /// empties the queue's keys, removes the folder.
-        func stop() {
-            for consumer in consumers { consumer.send(SIGKILL) }
-            for consumer in consumers { _ = consumer.waitForExit(timeout: 5) }
-            for _ in 0..<3 {
-                let left = ProcessTable.running(withArgument: name)
-                if left.isEmpty { break }
-                for process in left { kill(process.pid, SIGKILL) }
-                _ = poll(timeout: 2) { left.allSatisfy { !$0.isRunning } }
-            }
-            try? huey.storage.flushAll()
+        override func stop() {
+            super.stop()
             server?.stop()
-            try? FileManager.default.removeItem(atPath: directory)
         }
     }
 

@@ -79,13 +79,14 @@ struct RedisChainedClaimTests {
         let huey = Huey(name: storage.name, storage: storage)
         let double = huey.task("chain.double") { (n: Int) in n * 2 }
         let results = try double.map([1, 2, 3])
-        var next = try huey.execute(try #require(try storage.claim(owner: owner, now: 1)), in: storage, claimingNextFor: owner)
+        var runner = TaskRunner(huey: huey, owner: owner)
+        #expect(try runner.runNext(chaining: true))  // claims and runs the first, claims the second
+        #expect(runner.holdsNextCall)
+        #expect(try storage.claims().count == 1)  // the held call: claimed by the ack, not yet run
         var ran = 1
-        while let call = next {
-            next = try huey.execute(call, in: storage, claimingNextFor: owner)
-            ran += 1
-        }
+        while try runner.runNext(chaining: true) { ran += 1 }
         #expect(ran == 3)
+        #expect(!runner.holdsNextCall)
         #expect(try results.get(blocking: true, timeout: 5) == [2, 4, 6])
         #expect(try storage.claims().isEmpty)
     }

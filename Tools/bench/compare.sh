@@ -5,14 +5,16 @@
 #                          [--redis-url URL] [--no-build] [--output FILE]
 #
 # STORAGE: sqlite (synchronous NORMAL and FULL, WAL, with limit.c), file (FileHuey drain),
-# redis (RedisHuey and PriorityRedisHuey, with a redis-benchmark limit probe). Without a
-# STORAGE: sqlite and file, as before. Makes Tools/bench/.venv with huey==3.5.4 (and redis),
-# builds huey-bench (release, scratch path $SCRATCH or .build-bench), then for each
-# repetition runs every storage, alternating which side goes first. Redis: the server
-# --redis-url (or $HUEY_BENCH_REDIS_URL) names, else a private redis-server on a free port.
-# Prints medians, min-max, us/huey and % of the limit per figure, and draws the ratios to
-# huey as an SVG bar chart. JSON of every run stays in Tools/bench/.out/<time>/.
-# Defaults: 20,000 tasks (2,000 for FileHuey), 3 repetitions: about 5-10 minutes per storage.
+# redis (RedisHuey and PriorityRedisHuey, with a redis-benchmark limit probe), postgres
+# (handed to compare_postgres.sh: its own server, repetitions and table; alone, it takes
+# compare_postgres.sh's options). Without a STORAGE: sqlite and file, as before. Makes
+# Tools/bench/.venv with huey==3.5.4 (and redis), builds huey-bench (release, scratch path
+# $SCRATCH or .build-bench), then for each repetition runs every storage, alternating
+# which side goes first. Redis: the server --redis-url (or $HUEY_BENCH_REDIS_URL) names,
+# else a private redis-server on a free port. Prints medians, min-max, us/huey and % of
+# the limit per figure, and draws the ratios to huey as an SVG bar chart. JSON of every
+# run stays in Tools/bench/.out/<time>/. Defaults: 20,000 tasks (2,000 for FileHuey,
+# 10,000 for postgres), 3 repetitions: about 5-10 minutes per storage.
 # --output FILE also writes everything printed to FILE (e.g. Tools/bench/results/<date>.txt)
 # and the chart to FILE with .svg for its extension.
 set -euo pipefail
@@ -26,21 +28,25 @@ build=1
 output=
 redis_url="${HUEY_BENCH_REDIS_URL:-}"
 storages=()
+pg_args=()  # the options compare_postgres.sh takes, as given
 while [ $# -gt 0 ]; do
     case "$1" in
-        --tasks) tasks="$2"; shift 2 ;;
+        --tasks) tasks="$2"; pg_args+=("$1" "$2"); shift 2 ;;
         --file-tasks) file_tasks="$2"; shift 2 ;;
-        --reps) reps="$2"; shift 2 ;;
-        --quick) tasks=500; file_tasks=200; reps=1; shift ;;
+        --reps) reps="$2"; pg_args+=("$1" "$2"); shift 2 ;;
+        --quick) tasks=500; file_tasks=200; reps=1; pg_args+=("$1"); shift ;;
         --redis-url) redis_url="$2"; shift 2 ;;
-        --no-build) build=0; shift ;;
+        --no-build) build=0; pg_args+=("$1"); shift ;;
         --output) output="$2"; shift 2 ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
-        sqlite|file|redis) storages+=("$1"); shift ;;
-        *) echo "compare.sh: unknown option or storage $1 (storages: sqlite, file, redis)" >&2; exit 2 ;;
+        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+        sqlite|file|redis|postgres) storages+=("$1"); shift ;;
+        *) echo "compare.sh: unknown option or storage $1 (storages: sqlite, file, redis, postgres)" >&2; exit 2 ;;
     esac
 done
 [ ${#storages[@]} -gt 0 ] || storages=(sqlite file)
+if [ "${storages[*]}" = postgres ]; then
+    exec "$here/compare_postgres.sh" "${pg_args[@]}" ${output:+--output "$output"}
+fi
 wants() { local s; for s in "${storages[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 
 cd "$root"
@@ -172,10 +178,23 @@ run_redis() {
     done
 }
 
-for storage in "${storages[@]}"; do "${storage}_ready"; done
+# PostgreSQL: compare_postgres.sh runs its own server and repetitions, after the other storages
+# (its output follows theirs; huey-bench is already built).
+postgres_ready() { :; }
+run_postgres() {
+    echo
+    echo "postgres (compare_postgres.sh):"
+    "$here/compare_postgres.sh" --no-build "${pg_args[@]}" || echo "  compare_postgres.sh failed"
+}
+
+per_rep=()
+for storage in "${storages[@]}"; do
+    "${storage}_ready"
+    [ "$storage" = postgres ] || per_rep+=("$storage")
+done
 start=$(date +%s)
 for rep in $(seq 1 "$reps"); do
-    for storage in "${storages[@]}"; do "run_$storage" "$rep"; done
+    for storage in "${per_rep[@]}"; do "run_$storage" "$rep"; done
 done
 echo "done in $(( $(date +%s) - start )) s"
 echo
@@ -187,3 +206,4 @@ if [ -n "$output" ]; then
 else
     echo "chart: $chart"
 fi
+if wants postgres; then run_postgres; fi

@@ -3,7 +3,8 @@
 way Sources/HueyBench measures swift-huey, with the same JSON keys.
 
     python huey_side.py [--tasks N] [--quick] [--fsync] [--json]
-                        [--storage sqlite|file|redis|priority-redis] [--redis-url URL]
+                        [--storage sqlite|file|redis|priority-redis|postgres]
+                        [--redis-url URL] [--url POSTGRES_URL]
                         [--workers 2] [--latency-samples 200] [--idle-seconds 3]
                         [--only enqueue,map,drain,latency,idle] [--dir PATH] [--keep]
 
@@ -12,6 +13,7 @@ way Sources/HueyBench measures swift-huey, with the same JSON keys.
 - redis, priority-redis: RedisHuey / PriorityRedisHuey on the server --redis-url names
   (default $HUEY_BENCH_REDIS_URL or redis://127.0.0.1:6379/0), huey's defaults (blocking
   dequeue, read_timeout 1); the queue's keys are flushed.
+- postgres: PostgresHuey (psycopg 3) on the database --url names, default table prefix.
 - enqueue_per_s: N calls of a no-op task, one by one (one transaction each).
 - map_per_s: `task.map(range(N))` (huey commits each call); map_cpu_per_s: the same
   per second of this process's CPU time (what one free core would reach).
@@ -35,7 +37,7 @@ import sys
 import tempfile
 import time
 
-from huey import FileHuey, Huey, PriorityRedisHuey, RedisHuey
+from huey import FileHuey, Huey, PostgresHuey, PriorityRedisHuey, RedisHuey
 from huey.storage import SqliteStorage
 
 QUEUE = 'bench'
@@ -62,6 +64,8 @@ def make_huey(storage, path, fsync):
         h = RedisHuey(QUEUE, url=path)
     elif storage == 'priority-redis':
         h = PriorityRedisHuey(QUEUE, url=path)
+    elif storage == 'postgres':
+        h = PostgresHuey(QUEUE, dsn=path)
     else:
         h = Huey(QUEUE, storage_class=SyncSqliteStorage, filename=path,
                  synchronous='FULL' if fsync else 'NORMAL')
@@ -276,10 +280,12 @@ def idle(master, settle, window):
 def run(args, directory):
     import huey as huey_package
     fig = {'side': 'python', 'huey_version': huey_package.__version__, 'storage': args.storage,
-           'sync': 'n/a' if args.storage != 'sqlite' else ('FULL' if args.fsync else 'NORMAL'),
+           'sync': {'sqlite': 'FULL' if args.fsync else 'NORMAL', 'postgres': 'server'}.get(args.storage, 'n/a'),
            'tasks': args.tasks, 'workers': args.workers, 'load_start': loadavg()}
     if args.storage in ('redis', 'priority-redis'):
         path = args.redis_url
+    elif args.storage == 'postgres':
+        path = args.url
     else:
         path = os.path.join(directory, 'bench.db' if args.storage == 'sqlite' else 'bench-files')
     # Task names carry their module: build them in `huey_side`, as the consumer does.
@@ -334,8 +340,10 @@ def main():
     parser.add_argument('--tasks', type=int)
     parser.add_argument('--quick', action='store_true')
     parser.add_argument('--fsync', action='store_true')
-    parser.add_argument('--storage', choices=['sqlite', 'file', 'redis', 'priority-redis'], default='sqlite')
+    parser.add_argument('--storage', choices=['sqlite', 'file', 'redis', 'priority-redis', 'postgres'],
+                        default='sqlite')
     parser.add_argument('--redis-url', default=os.environ.get('HUEY_BENCH_REDIS_URL', 'redis://127.0.0.1:6379/0'))
+    parser.add_argument('--url', default=os.environ.get('HUEY_BENCH_POSTGRES_URL', ''))
     parser.add_argument('--workers', type=int, default=2)
     parser.add_argument('--latency-samples', type=int, default=200)
     parser.add_argument('--idle-seconds', type=float, default=3.0)

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""summarize.py OUT_DIR [--chart FILE.svg]: the table compare.sh prints, from its JSON files.
+"""summarize.py OUT_DIR [--chart FILE.svg] [--rows pg]: the table compare.sh prints, from its JSON files.
+With --rows pg: the PostgreSQL table of compare_postgres.sh (us-pg-*, py-pg-*, limit-pg-*).
 
 Files: us-<mode>-<rep>.json, py-<mode>-<rep>.json (huey-bench / huey_side.py) and
 limit-<mode>-<rep>.json (limit.c for SQLite, redis-benchmark for Redis), where mode is
@@ -57,6 +58,16 @@ RELATIVE_TARGETS = {('drain_per_s', 'redis'): 3, ('drain_per_s', 'priority-redis
 PER_RUN = [('enqueue_per_s', True), ('map_per_s', True), ('drain_per_s', True),
            ('latency_p50_ms', False), ('latency_p99_ms', False)]
 
+# PostgreSQL (compare_postgres.sh): issue 16's targets are drain >= 2x huey's (see us/huey)
+# and latency p50 <= 2 ms; the limit is limit_pg.c with 2 clients.
+PG_ROWS = [
+    ('enqueue_per_s', 'pg', 'enqueue/s, single', 'enqueue_txn_per_s', None, True),
+    ('drain_per_s', 'pg', 'drain/s -w2 -k process', 'claim_ack_1txn_per_s', None, True),
+    ('drain_startup_s', 'pg', 'consumer start-up s', None, None, False),
+    ('latency_p50_ms', 'pg', 'latency p50 ms', None, 2, False),
+    ('latency_p99_ms', 'pg', 'latency p99 ms', None, None, False),
+]
+
 
 def load(out, pattern):
     runs = []
@@ -92,12 +103,12 @@ def spread(xs):
     return '%s (%s-%s)' % (fmt(m), fmt(min(xs)), fmt(max(xs))), m
 
 
-def main(out, chart=None):
+def main(out, chart=None, rows=ROWS):
     header = ('figure', 'sync', 'us median (min-max)', 'huey median (min-max)', 'us/huey',
               'limit', 'us % limit', 'target', 'met')
     table = [header]
     bars = []
-    for key, mode, label, limit_key, target, higher in ROWS:
+    for key, mode, label, limit_key, target, higher in rows:
         us_values = values(load(out, 'us-%s-*.json' % mode), key)
         py_values = values(load(out, 'py-%s-*.json' % mode), key)
         if not us_values and not py_values:
@@ -129,7 +140,7 @@ def main(out, chart=None):
         print('  '.join(str(c).ljust(widths[i]) for i, c in enumerate(row)).rstrip())
         if index == 0:
             print('  '.join('-' * w for w in widths))
-    for sync in ('NORMAL', 'FULL'):
+    for sync in ('NORMAL', 'FULL', 'pg'):
         lim = load(out, 'limit-%s-*.json' % sync)
         if lim:
             keys = ['enqueue_txn_per_s', 'batch_insert_per_s', 'claim_ack_2txn_per_s', 'claim_ack_1txn_per_s']
@@ -140,7 +151,7 @@ def main(out, chart=None):
         keys = ['lpush_1client_per_s', 'lpush_pipelined_per_s', 'rpop_1client_per_s']
         print('redis-benchmark ' + ', '.join(
             '%s %s' % (k.replace('_per_s', ''), spread(values(lim, k))[0]) for k in keys))
-    for mode in ('NORMAL', 'FULL', 'file', 'redis', 'priority-redis'):
+    for mode in ('NORMAL', 'FULL', 'file', 'redis', 'priority-redis', 'pg'):
         every_run(out, mode)
     loads = []
     for path in glob.glob(os.path.join(out, '*.json')):
@@ -205,7 +216,7 @@ def svg_chart(bars, title):
     for index, (mode, label, ratio) in enumerate(bars):
         y = top + index * row
         x0, x1 = sorted((x(1), x(ratio)))
-        storage = {'NORMAL': 'sqlite NORMAL', 'FULL': 'sqlite FULL'}.get(mode, mode)
+        storage = {'NORMAL': 'sqlite NORMAL', 'FULL': 'sqlite FULL', 'pg': 'postgres'}.get(mode, mode)
         parts.append('<text x="%d" y="%d" text-anchor="end">%s: %s</text>' % (
             left - 8, y + 14, escape(storage), escape(label)))
         parts.append('<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"/>' % (
@@ -218,10 +229,17 @@ def svg_chart(bars, title):
 if __name__ == '__main__':
     arguments = sys.argv[1:]
     chart_file = None
+    row_set = ROWS
     if '--chart' in arguments:
         at = arguments.index('--chart')
         chart_file = arguments[at + 1]
         del arguments[at:at + 2]
+    if '--rows' in arguments:
+        at = arguments.index('--rows')
+        if arguments[at + 1:at + 2] != ['pg']:
+            sys.exit(__doc__)
+        row_set = PG_ROWS
+        del arguments[at:at + 2]
     if len(arguments) != 1:
         sys.exit(__doc__)
-    main(arguments[0], chart_file)
+    main(arguments[0], chart_file, row_set)

@@ -12,6 +12,8 @@
 #   TASKS=500 SEED=7 Tools/chaos/run.sh file
 #   SCRATCH=.build-chaos Tools/chaos/run.sh   # build in another scratch path
 #   REDIS_URL=redis://127.0.0.1:6379/0 Tools/chaos/run.sh redis   # on a Redis server
+#   POSTGRES_URL=postgresql://user:pw@127.0.0.1/db Tools/chaos/run.sh postgres   # on PostgreSQL
+#       (without POSTGRES_URL but with HUEY_TEST_POSTGRES_URL set, as .ci/run does, that one)
 #
 # Exit status: 0 when every run passed, 1 otherwise. Each run's folder (storage,
 # journal, consumer logs) is kept under $KEEP (default: a temporary folder) when it fails.
@@ -35,7 +37,8 @@ for storage in "${STORAGES[@]}"; do
     rm -rf "$dir"
     echo "=== chaos: $storage, $TASKS tasks, seed $SEED ==="
     if "$HELPER" chaos "$storage" "$dir" --tasks "$TASKS" --seed "$SEED" --deadline "$DEADLINE" \
-        --redis-url "${REDIS_URL:-redis://127.0.0.1:6379/0}"; then
+        --redis-url "${REDIS_URL:-redis://127.0.0.1:6379/0}" \
+        --postgres-url "${POSTGRES_URL:-${HUEY_TEST_POSTGRES_URL:-postgresql://127.0.0.1:5432/postgres}}"; then
         rm -rf "$dir"
     else
         status=1

@@ -92,6 +92,15 @@ class SqliteHuey(SwiftQueueMixin, huey.SqliteHuey):
     """
 
 
+class PostgresHuey(SwiftQueueMixin, huey.PostgresHuey):
+    """``huey.PostgresHuey`` (psycopg 3) sharing a PostgreSQL database with swift-huey.
+
+    ``PostgresHuey('swift', dsn='postgresql://...')`` talks to the queue of
+    ``PostgresHuey(name: "swift", url: "postgresql://...")`` in Swift: the same tables
+    (default prefix ``huey``) and the same notify channel.
+    """
+
+
 class MemoryHuey(SwiftQueueMixin, huey.MemoryHuey):
     """``huey.MemoryHuey`` with swift-huey's JSON (for tests of the format)."""
 

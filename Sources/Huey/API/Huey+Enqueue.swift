@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import Synchronization
 
 extension Huey {
@@ -51,14 +50,13 @@ extension Huey {
     /// `scheduled` is signalled once the message is written.
     /// - Throws: ``CodecError`` (too large / unencodable), ``StorageError``.
     func enqueue(_ message: Message) throws {
-        let prepared = try prepare(message)
+        let call = try outgoing(message)
         let storage = self.storage
-        switch prepared.write {
-        case .schedule(let data, let timestamp): try storage.addToSchedule(data, timestamp: timestamp)
-        case .enqueue(let data, let priority): try storage.enqueue(data, priority: priority)
-        default: break
+        switch call.destination {
+        case .schedule(let timestamp): try storage.addToSchedule(call.data, timestamp: timestamp)
+        case .queue(let priority): try storage.enqueue(call.data, priority: priority)
         }
-        emit(prepared.signal)
+        emit(call.signal)
         if immediate { try runImmediately() }
     }
 
@@ -71,12 +69,11 @@ extension Huey {
         queued.reserveCapacity(messages.count)
         let now = clock().timeIntervalSince1970  // one enqueue time for the whole batch
         for message in messages {
-            let prepared = try prepare(message, now: now)
-            signals.append(prepared.signal)
-            switch prepared.write {
-            case .schedule(let data, let timestamp): scheduled.append((data, timestamp))
-            case .enqueue(let data, let priority): queued.append(QueueItem(data: data, priority: priority))
-            default: break
+            let call = try outgoing(message, now: now)
+            signals.append(call.signal)
+            switch call.destination {
+            case .schedule(let timestamp): scheduled.append((call.data, timestamp))
+            case .queue(let priority): queued.append(QueueItem(data: call.data, priority: priority))
             }
         }
         let storage = self.storage
@@ -86,48 +83,19 @@ extension Huey {
         if immediate { try runImmediately() }
     }
 
-    /// Resolves the expiry (again, as Huey does each time a call is enqueued: a retry, a
-    /// callback, a rescheduled copy), encodes, checks the size, and says where the message
-    /// goes and what to signal (`enqueued` or `scheduled`) once it is written.
-    /// - Throws: ``CodecError``.
-    func prepare(_ message: Message, now: Double? = nil) throws -> PreparedCall {
-        var message = message
-        let now = now ?? clock().timeIntervalSince1970
-        if let expires = message.expires {
-            message.expiresResolved = expires.resolved(enqueuedAt: now)
-        }
-        let data = try encodeMessage(message)
-        let limit = maxMessageSize
-        guard data.count <= limit else {
-            throw CodecError(
-                code: .tooLarge,
-                message: "message for task \(message.name) is \(data.count) bytes; the limit is \(limit)")
-        }
-        if let eta = message.eta, eta > now {
-            return PreparedCall(
-                write: .schedule(data: data, timestamp: eta), signal: PendingSignal(.scheduled, TaskCall(message: message)))
-        }
-        return PreparedCall(
-            write: .enqueue(data: data, priority: message.priority ?? 0),
-            signal: PendingSignal(.enqueued, TaskCall(message: message)))
-    }
-
     /// Immediate mode: runs everything queued, here and now (nested calls are picked up
     /// by the outermost loop).
     /// - Throws: ``StorageError``.
     func runImmediately() throws {
-        let alreadyDraining = state.withLock { state -> Bool in
-            if state.draining { return true }
-            state.draining = true
+        let alreadyRunning = state.withLock { state -> Bool in
+            if state.runningImmediately { return true }
+            state.runningImmediately = true
             return false
         }
-        if alreadyDraining { return }
-        defer { state.withLock { $0.draining = false } }
-        let storage = self.storage
-        let owner = ClaimOwner.current
-        while let claim = try storage.claim(owner: owner, now: clock().timeIntervalSince1970) {
-            try execute(claim, in: storage)
-        }
+        if alreadyRunning { return }
+        defer { state.withLock { $0.runningImmediately = false } }
+        var runner = TaskRunner(huey: self)
+        try runner.runUntilEmpty()
     }
 
     /// Revokes `original` once and enqueues a copy with a new id and `change` applied (Huey's

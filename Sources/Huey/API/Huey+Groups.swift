@@ -1,6 +1,4 @@
 import Foundation
-import Logging
-import Synchronization
 
 extension Huey {
     /// Enqueues every member of `group` in one transaction and returns one handle per

@@ -1,6 +1,4 @@
 import Foundation
-import Logging
-import Synchronization
 
 extension Huey {
     /// Reads the stored outcome of call `id`: removes it unless `preserve`.

@@ -1,6 +1,4 @@
 import Foundation
-import Logging
-import Synchronization
 
 extension Huey {
     /// The key of one call's revocation (Huey's `r:<id>`).
@@ -70,8 +68,9 @@ extension Huey {
     /// Whether any of `keys` revokes now. With `consume`, a `once` revocation is used up
     /// and an expired `until` revocation is removed (as Huey does when it skips a run).
     func checkRevoked(keys: [String], consume: Bool) throws -> Bool {
-        let storage = self.storage
-        if let indexed = storage as? any KeyPrefixStorage, try !indexed.hasKey(withAnyPrefixOf: Huey.revocationPrefixes) {
+        let opened = capabilities
+        let storage = opened.storage
+        if let indexed = opened.keyPrefix, try !indexed.hasKey(withAnyPrefixOf: Huey.revocationPrefixes) {
             return false  // nothing is revoked at all: no need to look the keys up
         }
         let values = try storage.peekMany(keys: keys)

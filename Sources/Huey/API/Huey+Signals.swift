@@ -163,12 +163,6 @@ struct PendingSignal {
     }
 }
 
-/// A message ready to be written, and the signal to send once it is.
-struct PreparedCall {
-    let write: StorageWrite
-    let signal: PendingSignal
-}
-
 extension Huey {
     /// Sends a signal decided earlier.
     func emit(_ pending: PendingSignal) { emit(pending.signal, pending.call, error: pending.error) }

@@ -1,6 +1,4 @@
 import Foundation
-import Logging
-import Synchronization
 
 extension Huey {
     /// Registers a task: a closure with Codable arguments and a Codable result.

@@ -53,7 +53,8 @@ open class Huey: @unchecked Sendable {
         set { state.withLock { $0.storeIntermediateErrors = newValue } }
     }
 
-    private let baseStorage: any Storage
+    /// The storage given at `init`, its capabilities looked up once.
+    private let baseStorage: StorageCapabilities
     let state: Mutex<HueyState>
 
     /// Makes a Huey over `storage`.
@@ -70,7 +71,7 @@ open class Huey: @unchecked Sendable {
         immediate: Bool = false, immediateUseMemory: Bool = true
     ) {
         self.name = name
-        self.baseStorage = storage
+        self.baseStorage = StorageCapabilities(storage)
         self.results = results
         self.storeNone = storeNone
         self.utc = utc
@@ -86,11 +87,14 @@ open class Huey: @unchecked Sendable {
     }
 
     /// The storage in use now (the in-memory one while in immediate mode).
-    public var storage: any Storage {
+    public var storage: any Storage { capabilities.storage }
+
+    /// The storage in use now with its capabilities (looked up when it was opened).
+    var capabilities: StorageCapabilities {
         state.withLock { state in
             guard state.immediate && immediateUseMemory else { return baseStorage }
             if let memory = state.immediateStorage { return memory }
-            let memory = MemoryStorage(name: name)
+            let memory = StorageCapabilities(MemoryStorage(name: name))
             state.immediateStorage = memory
             return memory
         }
@@ -109,7 +113,7 @@ open class Huey: @unchecked Sendable {
 /// The mutable part of a ``Huey``.
 struct HueyState: Sendable {
     var immediate: Bool
-    var immediateStorage: MemoryStorage?
+    var immediateStorage: StorageCapabilities?
     var clock: @Sendable () -> Date = { Date() }
     var maxMessageSize = MessageCodec.defaultMaxMessageSize
     var storeIntermediateErrors = true
@@ -121,7 +125,9 @@ struct HueyState: Sendable {
     var shutdown: [(name: String, hook: @Sendable () throws -> Void)] = []
     var messageSigner: (any MessageSigner)?
     var logger: Logger?
-    var draining = false
+    /// Whether immediate mode's loop is running further up this call stack (a task body
+    /// that enqueues leaves its call to that loop instead of starting another).
+    var runningImmediately = false
     var taskLocks: Set<String> = []
 
     init(immediate: Bool) { self.immediate = immediate }

@@ -1,6 +1,4 @@
 import Foundation
-import Logging
-import Synchronization
 
 /// What happened to a task; handlers registered with ``Huey/signal(_:handler:)`` hear these.
 public enum HueySignal: String, Sendable, CaseIterable {

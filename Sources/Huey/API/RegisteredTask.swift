@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import Synchronization
 
 /// A task as the executor sees it: a name, options, and a type-erased body over JSON.

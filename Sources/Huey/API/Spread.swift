@@ -1,6 +1,4 @@
 import Foundation
-import Logging
-import Synchronization
 
 /// A task result that extends the next pipeline stage's arguments instead of being
 /// appended as one argument — Huey's rule for tuples.

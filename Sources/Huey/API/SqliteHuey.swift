@@ -4,7 +4,9 @@ import Foundation
 public final class SqliteHuey: Huey, @unchecked Sendable {
     // @unchecked Sendable: adds no state to Huey, whose mutable state is in a Mutex.
 
-    /// Opens (creating if needed) the database `filename`.
+    /// Uses (creating if needed) the database `filename`, which is opened on first use: a
+    /// bad file throws a ``StorageError`` naming it from the first operation, and makes
+    /// `HueyCommand.main` exit with status 2 (see ``SqliteStorage``).
     /// - Parameters:
     ///   - fsync: `false` = `synchronous=NORMAL` (the default: no corruption on power loss,
     ///     the last commits may be lost), `true` = `FULL`.
@@ -12,7 +14,7 @@ public final class SqliteHuey: Huey, @unchecked Sendable {
     ///   - timeout: seconds to wait for another process's write lock.
     ///   - walSizeLimit: bytes the `-wal` file stays below under sustained load (default
     ///     16 MiB, see ``SqliteStorage/walSizeLimit``).
-    /// - Throws: ``StorageError`` when the file cannot be opened as a database.
+    /// - Throws: ``StorageError`` when `filename` is empty.
     public init(
         name: String = "huey", filename: String = "huey.db", fsync: Bool = false, strictFifo: Bool = false,
         timeout: Double = 5, walSizeLimit: Int = SqliteStorage.defaultWALSizeLimit, results: Bool = true,

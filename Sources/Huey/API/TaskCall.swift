@@ -1,6 +1,4 @@
 import Foundation
-import Logging
-import Synchronization
 
 /// One call of a task, not yet enqueued (or read back from the queue): a message plus
 /// the pipeline built on it with ``then(_:_:)`` and ``error(_:_:)``.

@@ -1,6 +1,4 @@
 import Foundation
-import Logging
-import Synchronization
 
 /// The running call, handed to a task registered with `context: true` as its first argument.
 ///

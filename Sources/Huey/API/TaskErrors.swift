@@ -1,6 +1,4 @@
 import Foundation
-import Logging
-import Synchronization
 
 /// A task failed: what a caller sees when it reads the result of a failed call.
 ///

@@ -1,6 +1,4 @@
 import Foundation
-import Logging
-import Synchronization
 
 /// A member of a group or chord: a call or pipeline made with `s(...)` (``TaskCall``), or
 /// a whole chord (``Chord``), whose callback's result is then the member's result.

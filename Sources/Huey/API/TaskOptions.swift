@@ -1,6 +1,4 @@
 import Foundation
-import Logging
-import Synchronization
 
 /// The options a task is registered with; each call starts from these.
 public struct TaskOptions: Sendable {

@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import Synchronization
 
 /// The handle of one enqueued call: read its result, revoke or reschedule it.

@@ -1,6 +1,4 @@
 import Foundation
-import Logging
-import Synchronization
 
 /// A registered task: call it to enqueue a call and get a ``TaskResult``.
 ///

@@ -1,6 +1,4 @@
 import Foundation
-import Logging
-import Synchronization
 
 extension Huey {
     private static func chordMemberKey(_ config: ChordConfig, _ index: Int) -> String {
@@ -12,9 +10,8 @@ extension Huey {
     /// the ack can lose the callback. The callback's `enqueued`/`scheduled` signal is sent
     /// after the commit, when this ack queued it.
     /// - Throws: ``CodecError`` when the callback cannot be encoded.
-    func reportToChord(_ config: ChordConfig, value: JSONValue, plan: inout ExecutionPlan) throws {
+    func reportToChord(_ config: ChordConfig, value: JSONValue, plan: inout WritePlan) throws {
         let data = (try? JSONCodec.encode(value)) ?? Array("null".utf8)
-        plan.writes.append(.put(key: Huey.chordMemberKey(config, config.idx), value: data))
         var callback = config.callback.value
         // The values go where this marker is: a JSON string no argument holds by chance.
         let token = "\u{1}huey-chord-results:\(config.cid)\u{1}"
@@ -38,14 +35,15 @@ extension Huey {
             template: template, placeholder: placeholder,
             priority: callback.priority ?? 0, scheduledAt: scheduledAt,
             sign: sign)
-        plan.writes.append(.completeChord(completion))
         callback.args.removeLast()
-        plan.chordCallbacks.append((completion.outcome, TaskCall(message: callback), scheduledAt != nil))
+        plan.reportToChord(
+            value: data, key: Huey.chordMemberKey(config, config.idx), completion: completion,
+            callback: TaskCall(message: callback), scheduled: scheduledAt != nil)
     }
 
     /// A call that will not run reports to the chord of its pipeline's last stage.
     /// - Throws: ``CodecError``, as ``reportToChord(_:value:plan:)``.
-    func abortChordMember(_ message: Message, value: JSONValue, plan: inout ExecutionPlan) throws {
+    func abortChordMember(_ message: Message, value: JSONValue, plan: inout WritePlan) throws {
         var stage: Message? = message
         while let current = stage {
             if let config = current.chordConfig {

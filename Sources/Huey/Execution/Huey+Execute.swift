@@ -1,103 +1,49 @@
 import Foundation
 import Logging
-import Synchronization
-
-/// What executing one call decided: the writes acknowledged with its claim, and the
-/// signals to send once they are committed (a chord's callback only if the ack queued it).
-struct ExecutionPlan {
-    var writes: [StorageWrite] = []
-    var signals: [PendingSignal] = []
-    var chordCallbacks: [(outcome: ChordOutcome, callback: TaskCall, scheduled: Bool)] = []
-
-    /// Adds a prepared message (a retry, a callback) and its signal.
-    mutating func add(_ prepared: PreparedCall) {
-        writes.append(prepared.write)
-        signals.append(prepared.signal)
-    }
-
-    /// Adds a signal to send after the commit.
-    mutating func signal(_ signal: HueySignal, _ call: TaskCall, error: (any Error)? = nil) {
-        signals.append(PendingSignal(signal, call, error: error))
-    }
-}
 
 extension Huey {
     /// Runs one claimed call and acknowledges its claim — the one place that decides what
-    /// happens to a task (DESIGN §5), used by workers and by immediate mode.
+    /// happens to a task (DESIGN §5). Workers, immediate mode and tests reach it through a
+    /// ``TaskRunner``, the one claim-execute loop.
     ///
     /// A message that does not decode, or names no registered task, is moved to the
     /// dead letters (and, for an unknown task, an error result is stored for its id).
     /// - Throws: ``StorageError`` when the storage fails; the claim then stays, to be
     ///   recovered later — the call is never lost.
     public func execute(_ claim: Claim, in storage: any Storage) throws {
-        _ = try execute(claim, in: storage, unrevoked: false, claimingNextFor: nil)
+        _ = try execute(claim, unrevoked: false, in: StorageCapabilities(storage), claimingNextFor: nil)
     }
 
-    /// Runs one claimed call and acknowledges its claim, as ``execute(_:in:)``; with an
-    /// `owner`, a ``ChainingStorage`` also claims the next call for `owner` in the same
-    /// transaction as the ack, and that call is returned. The caller must run the returned
-    /// call next, or ``Storage/release(_:)`` its claim.
-    /// - Parameters:
-    ///   - claim: The call to run.
-    ///   - storage: Where it was claimed.
-    ///   - owner: Who owns the next claim; `nil` claims nothing (the worker is stopping).
-    /// - Returns: The next call, claimed; `nil` when none was claimed (no `owner`, a storage
-    ///   that cannot chain, or an empty queue).
-    /// - Throws: ``StorageError`` when the storage fails; the claim then stays, to be
-    ///   recovered later, and nothing new is held.
-    public func execute(_ claim: Claim, in storage: any Storage, claimingNextFor owner: ClaimOwner?) throws
-        -> NextCall?
-    {
-        try execute(claim, in: storage, unrevoked: false, claimingNextFor: owner)
-    }
-
-    /// Runs a call claimed by the previous call's ack, as ``execute(_:in:claimingNextFor:)``.
-    /// - Throws: ``StorageError``, as ``execute(_:in:claimingNextFor:)``.
-    public func execute(_ call: NextCall, in storage: any Storage, claimingNextFor owner: ClaimOwner?) throws
-        -> NextCall?
-    {
-        try execute(call.claim, in: storage, unrevoked: call.claimedUnrevoked, claimingNextFor: owner)
-    }
-
-    /// Runs, acks and maybe chains; `unrevoked` skips the revocation lookup (the claim's
+    /// Runs, acks and maybe chains: with an `owner`, a ``ChainingStorage`` also claims the
+    /// next call for `owner` in the ack's transaction, and that call is returned (the caller
+    /// runs it next or releases it). `unrevoked` skips the revocation lookup (the claiming
     /// transaction found no revocation).
-    private func execute(_ claim: Claim, in storage: any Storage, unrevoked: Bool, claimingNextFor owner: ClaimOwner?)
+    /// - Throws: ``StorageError``; the claim then stays, and nothing new is held.
+    func execute(_ claim: Claim, unrevoked: Bool, in storage: StorageCapabilities, claimingNextFor owner: ClaimOwner?)
         throws -> NextCall?
     {
-        let plan = try plan(for: claim, in: storage, unrevoked: unrevoked)
-        let (acked, next) = try acknowledge(claim, writes: plan.writes, in: storage, claimingNextFor: owner)
-        guard acked else { return next }  // recovered by someone else meanwhile: nothing was written
-        emitSignals(of: plan)
-        return next
-    }
-
-    /// Sends the signals of a committed plan, in order, then the chord callback's.
-    private func emitSignals(of plan: ExecutionPlan) {
-        for signal in plan.signals { emit(signal) }
-        for chord in plan.chordCallbacks where chord.outcome.completed {
-            emit(chord.scheduled ? .scheduled : .enqueued, chord.callback)
-        }
+        let plan = try plan(for: claim, in: storage.storage, unrevoked: unrevoked)
+        // Not acked: recovered by someone else meanwhile; nothing was written.
+        return try commit(plan, acking: claim, in: storage, claimingNextFor: owner).next
     }
 
     /// Decodes and runs the claimed call; returns what to write with its ack.
-    private func plan(for claim: Claim, in storage: any Storage, unrevoked: Bool) throws -> ExecutionPlan {
+    private func plan(for claim: Claim, in storage: any Storage, unrevoked: Bool) throws -> WritePlan {
         let now = clock()
-        var plan = ExecutionPlan()
+        var plan = WritePlan()
         let message: Message
         do {
             message = try decodeMessage(claim.data)
         } catch {
             logger.error("dead letter: \(error)")
-            plan.writes = [.dead(data: claim.data, reason: "\(error)")]
+            plan.bury(claim.data, reason: "\(error)")
             return plan
         }
         guard let task = registry.task(named: message.name) else {
             let failure = UnknownTaskError(name: message.name)
             logger.error("dead letter: \(failure) (call \(message.id))")
-            plan.writes = [.dead(data: claim.data, reason: failure.description)]
-            if results {
-                plan.writes.append(.put(key: message.id, value: try errorResult(for: message, error: failure)))
-            }
+            plan.bury(claim.data, reason: failure.description)
+            if results { plan.storeResult(try errorResult(for: message, error: failure), key: message.id) }
             plan.signal(.error, TaskCall(message: message), error: failure)
             return plan
         }
@@ -107,35 +53,19 @@ extension Huey {
         return plan
     }
 
-    /// Acks `claim` with `writes`; with an `owner` and a ``ChainingStorage``, claims the
-    /// next call in the same transaction (looking for revocations there too) and returns it.
-    /// `acked` is false when the claim was gone (recovered by someone else): nothing was written.
-    private func acknowledge(
-        _ claim: Claim, writes: [StorageWrite], in storage: any Storage, claimingNextFor owner: ClaimOwner?
-    ) throws -> (acked: Bool, next: NextCall?) {
-        guard let owner, let chaining = storage as? any ChainingStorage else {
-            return (try storage.ack(claim, writes: writes), nil)
-        }
-        let outcome = try chaining.ack(
-            claim, writes: writes, claimingNextFor: owner, now: clock().timeIntervalSince1970,
-            lookingForPrefixes: Huey.revocationPrefixes)
-        return (outcome.acked, outcome.next.map { NextCall(claim: $0, claimedUnrevoked: !outcome.foundPrefix) })
-    }
-
     /// Records that the call held by `claim` failed outside its body (its worker crashed
     /// or overran its timeout), applying the retry policy, and acknowledges the claim.
     /// - Parameter error: a ``WorkerCrashed`` or ``TaskTimeout``.
     /// - Throws: ``StorageError``.
     public func fail(_ claim: Claim, with error: any Error, in storage: any Storage) throws {
-        guard let message = try? decodeMessage(claim.data) else {
-            try storage.ack(claim, writes: [.dead(data: claim.data, reason: "undecodable; worker failed: \(error)")])
-            return
+        var plan = WritePlan()
+        if let message = try? decodeMessage(claim.data) {
+            let task = registry.task(named: message.name)
+            try failed(message, task: task, error: error, retryDelay: message.retryDelay, plan: &plan)
+        } else {
+            plan.bury(claim.data, reason: "undecodable; worker failed: \(error)")
         }
-        var plan = ExecutionPlan()
-        let task = registry.task(named: message.name)
-        try failed(message, task: task, error: error, retryDelay: message.retryDelay, plan: &plan)
-        guard try storage.ack(claim, writes: plan.writes) else { return }
-        emitSignals(of: plan)
+        _ = try commit(plan, acking: claim, in: StorageCapabilities(storage), claimingNextFor: nil)
     }
 
     /// Puts an interrupted call (consumer shutdown or restart) back in the queue without
@@ -150,13 +80,13 @@ extension Huey {
 
     private func run(
         _ message: Message, raw: [UInt8], task: RegisteredTask, claim: Claim, storage: any Storage, now: Date,
-        unrevoked: Bool, plan: inout ExecutionPlan
+        unrevoked: Bool, plan: inout WritePlan
     ) throws {
         let call = TaskCall(message: message)
         let timestamp = now.timeIntervalSince1970
         if let eta = message.eta, eta > timestamp {
-            plan.writes.append(.schedule(data: raw, timestamp: eta))
-            plan.signal(.scheduled, call)
+            // Not due yet: back to the schedule as it is (signal scheduled).
+            plan.add(OutgoingCall(data: raw, destination: .schedule(at: eta), signal: PendingSignal(.scheduled, call)))
             return
         }
         let revokeKeys = task.schedule == nil
@@ -212,18 +142,18 @@ extension Huey {
     /// `storeNone`), the post-execute hooks, `complete`, the next pipeline stage (given the
     /// value unless it is `nil`), the chord.
     private func succeeded(
-        _ message: Message, task: RegisteredTask, value: JSONValue?, plan: inout ExecutionPlan
+        _ message: Message, task: RegisteredTask, value: JSONValue?, plan: inout WritePlan
     ) throws {
         let call = TaskCall(message: message)
         let returned = value == .null ? nil : value  // an Optional's nil is Huey's None
         if results && task.schedule == nil && (returned != nil || storeNone) {
-            plan.writes.append(.put(key: message.id, value: try MessageCodec.encode(.value(returned ?? .null))))
+            plan.storeResult(try MessageCodec.encode(.value(returned ?? .null)), key: message.id)
         }
         runPostExecuteHooks(call, value: returned, error: nil)
         plan.signal(.complete, call)
         if var next = message.completionCallback {
             if let returned { extend(&next, with: returned, spreads: task.spreadsResult) }
-            plan.add(try prepare(next, now: clock().timeIntervalSince1970))
+            plan.add(try outgoing(next, now: clock().timeIntervalSince1970))
         }
         if let chord = message.chordConfig {
             try reportToChord(chord, value: returned ?? .null, plan: &plan)

@@ -11,7 +11,7 @@ extension Huey {
     /// ``RateLimitExceeded``, ``TaskLockedException``), which is surfaced only when no retry
     /// is left. A retry's delay counts from now, the end of the failed run.
     func failed(
-        _ original: Message, task: RegisteredTask?, error: any Error, retryDelay: Double, plan: inout ExecutionPlan
+        _ original: Message, task: RegisteredTask?, error: any Error, retryDelay: Double, plan: inout WritePlan
     ) throws {
         var message = original
         let call = TaskCall(message: message)
@@ -65,7 +65,7 @@ extension Huey {
                 // A final failure stops the pipeline: every later stage gets the error too.
                 var stage: Message? = message
                 while let current = stage {
-                    plan.writes.append(.put(key: current.id, value: encoded))
+                    plan.storeResult(encoded, key: current.id)
                     stage = final ? current.completionCallback : nil
                 }
             }
@@ -73,7 +73,7 @@ extension Huey {
         runPostExecuteHooks(call, value: nil, error: error)
         if surface, var handler = message.errorCallback {
             handler.args.append(try JSONCodec.value(info))
-            plan.add(try prepare(handler, now: timestamp))
+            plan.add(try outgoing(handler, now: timestamp))
         }
         if final {
             try abortChordMember(message, value: errorValue, plan: &plan)
@@ -90,7 +90,7 @@ extension Huey {
             message.eta = nil
         }
         logger.info("requeueing \(message.name) \(message.id), \(message.retries) retries left")
-        plan.add(try prepare(message, now: timestamp))
+        plan.add(try outgoing(message, now: timestamp))
     }
 
     /// The error envelope stored for a failed call. A ``TaskException`` the body let through

@@ -1,6 +1,4 @@
 import Foundation
-import Logging
-import Synchronization
 
 extension Huey {
     /// Moves every scheduled call due at `now` to the queue in one atomic step (a master
@@ -49,14 +47,11 @@ extension Huey {
     }
 
     /// Takes the next queued call for `owner`, runs it and acknowledges it; returns false
-    /// when the queue was empty. A worker's loop is this plus waiting.
+    /// when the queue was empty. One step of a ``TaskRunner``, for tests and scripts.
     /// - Throws: ``StorageError``.
     @discardableResult
     public func processNext(owner: ClaimOwner, in storage: any Storage) throws -> Bool {
-        guard let claim = try storage.claim(owner: owner, now: clock().timeIntervalSince1970) else {
-            return false
-        }
-        try execute(claim, in: storage)
-        return true
+        var runner = TaskRunner(huey: self, owner: owner, storage: storage)
+        return try runner.runNext()
     }
 }

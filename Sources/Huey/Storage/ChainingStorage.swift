@@ -2,7 +2,7 @@
 /// transaction, so a busy worker commits (and, with `fsync`, flushes to the disk) once per
 /// task instead of twice.
 ///
-/// Workers use it through ``Huey/execute(_:in:claimingNextFor:)`` and fall back to
+/// Workers use it through ``TaskRunner/runNext(chaining:)`` and fall back to
 /// ``Storage/ack(_:writes:)`` plus ``Storage/claim(owner:now:)`` for storages that are not
 /// chaining ones. The claim taken this way is an ordinary claim: owned by `owner`, recovered
 /// like any other when its owner dies, released with ``Storage/release(_:)``.

@@ -10,9 +10,10 @@ import Synchronization
 ///
 /// It logs one warning when the disk is first found full, then at most one every
 /// `logEvery` seconds while it stays full (``FullDiskNotice``), and one line when a write
-/// succeeds again. Storages take it through ``Storage/pauseWhenFull(_:)``; the consumer
-/// gives one to each worker process (never to the master, which must stay responsive, nor
-/// to producers, whose writes throw at once).
+/// succeeds again. Storages take it through ``Storage/pauseWhenFull(_:)`` for a whole
+/// process, or through ``current`` for one thread; the consumer gives one to each worker
+/// process and to each worker thread (never to the master, which must stay responsive,
+/// nor to producers, whose writes throw at once).
 public final class FullDiskPause: Sendable {
     /// Seconds between two warnings while the disk stays full.
     public let logEvery: Double
@@ -68,6 +69,13 @@ public final class FullDiskPause: Sendable {
     }
 
     private static func now() -> Double { Date().timeIntervalSince1970 }
+
+    /// The pause of the running thread, bound with `FullDiskPause.$current.withValue(pause) { … }`
+    /// around a worker thread's whole life: that thread's storage writes wait out a full
+    /// disk while the other threads of the process (the consumer's master) still fail at
+    /// once. Outside any task, as in a worker thread, the value is bound to the thread.
+    /// Storages look here first, then at the process-wide ``Storage/pauseWhenFull(_:)``.
+    @TaskLocal public static var current: FullDiskPause?
 }
 
 /// Decides when to say that the disk is (still) full: the first time, then once per

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Storage held in this process's memory: for tests, immediate mode and thread workers.
 ///
@@ -7,6 +8,8 @@ import Foundation
 public final class MemoryStorage: Storage, @unchecked Sendable {
     // @unchecked Sendable: every mutable field is only touched while holding `condition`.
     public let name: String
+    /// A condition variable, not a `Mutex`: ``waitForWork(timeout:)`` must sleep until an
+    /// enqueue by another thread wakes it (`broadcast`), which a `Mutex` cannot do.
     private let condition = NSCondition()
     private var queue: [(sequence: Int, priority: Double, data: [UInt8])] = []
     private var schedule: [(sequence: Int, timestamp: Double, data: [UInt8])] = []
@@ -15,6 +18,7 @@ public final class MemoryStorage: Storage, @unchecked Sendable {
     private var claimed: [String: Claim] = [:]
     private var claimOrder: [String] = []
     private var dead: [DeadLetter] = []
+    private var fleet: [String: FleetEntry] = [:]
     private var heldLocks: Set<String> = []
     private var sequence = 0
     private var changes = 0
@@ -142,7 +146,7 @@ public final class MemoryStorage: Storage, @unchecked Sendable {
 
     public func claim(owner: ClaimOwner, now: Double) throws -> Claim? {
         locked {
-            guard !queue.isEmpty else { return nil }
+            guard !queue.isEmpty, fleet[FleetKeys.paused] == nil else { return nil }
             let entry = queue.removeFirst()
             let claim = Claim(
                 token: String(entry.sequence), data: entry.data, priority: entry.priority, owner: owner,
@@ -185,7 +189,8 @@ public final class MemoryStorage: Storage, @unchecked Sendable {
         case .enqueue(let bytes, let priority): insertQueued(bytes, priority: priority)
         case .schedule(let bytes, let timestamp): insertScheduled(bytes, timestamp: timestamp)
         case .dead(let bytes, let reason):
-            dead.append(DeadLetter(data: bytes, reason: reason, timestamp: Date().timeIntervalSince1970))
+            let id = String(nextSequence())
+            dead.append(DeadLetter(data: bytes, reason: reason, timestamp: Date().timeIntervalSince1970, id: id))
         case .completeChord(let completion):
             let values = completion.memberKeys.compactMap { data[$0] }
             guard values.count == completion.memberKeys.count else { return }
@@ -204,6 +209,57 @@ public final class MemoryStorage: Storage, @unchecked Sendable {
     public func deadItems() throws -> [DeadLetter] { locked { dead } }
 
     public func flushDead() throws { locked { dead.removeAll() } }
+
+    public func requeueDead(id: String, priority: Double) throws -> Bool {
+        locked {
+            guard let index = dead.firstIndex(where: { $0.id == id }) else { return false }
+            insertQueued(dead.remove(at: index).data, priority: priority)
+            return true
+        }
+    }
+
+    public func discardDead(id: String) throws -> Bool {
+        locked {
+            guard let index = dead.firstIndex(where: { $0.id == id }) else { return false }
+            dead.remove(at: index)
+            return true
+        }
+    }
+
+    // MARK: Fleet state
+
+    /// ``claim(owner:now:)`` looks for the pause flag.
+    public var claimsHonorPause: Bool { true }
+
+    public func putFleetValue(key: String, value: [UInt8], expiresAt: Double?, onlyIfAbsent: Bool, now: Double) throws
+        -> Bool
+    {
+        locked {
+            if onlyIfAbsent, let existing = fleet[key], !existing.isExpired(at: now) { return false }
+            fleet = fleet.filter { !$0.value.isExpired(at: now) }
+            fleet[key] = FleetEntry(value: value, expiresAt: expiresAt)
+            return true
+        }
+    }
+
+    public func fleetValues(prefix: String, now: Double) throws -> [String: [UInt8]] {
+        locked {
+            var values: [String: [UInt8]] = [:]
+            for (key, entry) in fleet where key.hasPrefix(prefix) && !entry.isExpired(at: now) { values[key] = entry.value }
+            return values
+        }
+    }
+
+    public func deleteFleetValue(key: String) throws -> Bool {
+        locked {
+            guard fleet.removeValue(forKey: key) != nil else { return false }
+            if key == FleetKeys.paused {  // resumed: wake idle workers
+                changes += 1
+                condition.broadcast()
+            }
+            return true
+        }
+    }
 
     public func waitForWork(timeout: Double) throws -> Bool {
         condition.lock()
@@ -247,12 +303,11 @@ public final class MemoryStorage: Storage, @unchecked Sendable {
 }
 
 /// A lock in a ``MemoryStorage``'s in-process lock table.
-final class MemoryLock: TaskLock, @unchecked Sendable {
-    // @unchecked Sendable: `holding` is only read and written under `mutex`.
+final class MemoryLock: TaskLock {
     let name: String
     private let storage: MemoryStorage
-    private let mutex = NSLock()
-    private var holding = false
+    /// Whether this object holds the lock.
+    private let holding = Mutex(false)
 
     init(name: String, storage: MemoryStorage) {
         self.name = name
@@ -260,19 +315,19 @@ final class MemoryLock: TaskLock, @unchecked Sendable {
     }
 
     func tryAcquire() throws -> Bool {
-        mutex.lock()
-        defer { mutex.unlock() }
-        guard !holding, storage.tryTake(name) else { return false }
-        holding = true
-        return true
+        holding.withLock { holding in
+            guard !holding, storage.tryTake(name) else { return false }
+            holding = true
+            return true
+        }
     }
 
     func release() {
-        mutex.lock()
-        defer { mutex.unlock() }
-        guard holding else { return }
-        holding = false
-        storage.give(name)
+        holding.withLock { holding in
+            guard holding else { return }
+            holding = false
+            storage.give(name)
+        }
     }
 
     func isHeld() throws -> Bool { storage.isTaken(name) }

@@ -1,4 +1,3 @@
-import Foundation
 
 /// Where a Huey keeps its queue, schedule, results, counters, claims and dead letters.
 ///
@@ -138,6 +137,34 @@ public protocol Storage: AnyObject, Sendable {
     /// Removes every dead letter.
     /// - Throws: ``StorageError``.
     func flushDead() throws
+    /// In one transaction: removes the dead letter `id` (its ``DeadLetter/id``) and puts its
+    /// message back in the queue with `priority`. Returns false when there is no such letter
+    /// (another process acted on it first).
+    /// - Throws: ``StorageError`` (`.unsupported` when the storage cannot do it atomically).
+    func requeueDead(id: String, priority: Double) throws -> Bool
+    /// Removes the dead letter `id` for good; false when there is no such letter.
+    /// - Throws: ``StorageError`` (`.unsupported` when the storage cannot remove one letter).
+    func discardDead(id: String) throws -> Bool
+
+    // MARK: Fleet state (defaults over key/value data in Storage+Fleet.swift)
+
+    /// Stores `value` under the fleet key `key` (a key space apart from results: never
+    /// listed, counted or flushed with them, nor by ``flushAll()``) until `expiresAt` (Unix seconds; nil: until
+    /// deleted). With `onlyIfAbsent`, stores only when `key` has no live value (an expired
+    /// one counts as absent) and says whether it stored, atomically across processes;
+    /// otherwise replaces what is there and returns true. `now` is the caller's clock.
+    /// - Throws: ``StorageError``.
+    func putFleetValue(key: String, value: [UInt8], expiresAt: Double?, onlyIfAbsent: Bool, now: Double) throws
+        -> Bool
+    /// The live (not expired at `now`) fleet values whose keys start with `prefix`.
+    /// - Throws: ``StorageError``.
+    func fleetValues(prefix: String, now: Double) throws -> [String: [UInt8]]
+    /// Removes the fleet key `key`; says whether it was there.
+    /// - Throws: ``StorageError``.
+    func deleteFleetValue(key: String) throws -> Bool
+    /// Whether ``claim(owner:now:)`` takes nothing while the fleet key ``FleetKeys/paused``
+    /// exists (false by default: ``Huey/pause()`` then refuses rather than pause nothing).
+    var claimsHonorPause: Bool { get }
 
     // MARK: Disk upkeep (defaults and types in Storage+Upkeep.swift)
 
@@ -194,154 +221,6 @@ public protocol Storage: AnyObject, Sendable {
     /// Drops OS resources (connections, descriptors) held by this process. The storage
     /// stays usable: it reopens lazily. The consumer master calls this before `fork()`.
     func closeConnections()
-}
-
-/// A message to enqueue with its priority.
-public struct QueueItem: Sendable, Hashable {
-    /// The message bytes.
-    public var data: [UInt8]
-    /// Higher dequeues first.
-    public var priority: Double
-    /// Makes an item.
-    public init(data: [UInt8], priority: Double) {
-        self.data = data
-        self.priority = priority
-    }
-}
-
-/// One write applied atomically with an ``Storage/ack(_:writes:)``.
-public enum StorageWrite: Sendable, Hashable {
-    /// Store a value (a result) under a key.
-    case put(key: String, value: [UInt8])
-    /// Enqueue a message (a retry, a callback).
-    case enqueue(data: [UInt8], priority: Double)
-    /// Schedule a message (a delayed retry).
-    case schedule(data: [UInt8], timestamp: Double)
-    /// Keep an undecodable message as a dead letter.
-    case dead(data: [UInt8], reason: String)
-    /// Complete a chord if every member's value is stored (after the writes before it):
-    /// remove the values and queue the callback with them (see ``ChordCompletion``).
-    case completeChord(ChordCompletion)
-}
-
-/// A process that owns claims: the machine it runs on, its pid, and its start time, so a
-/// reused pid is not mistaken for the original owner.
-public struct ClaimOwner: Sendable, Hashable, CustomStringConvertible {
-    /// The machine (and boot) the process runs on: ``localHost`` for this one. Storages
-    /// that only one machine can reach (SQLite, files, memory) do not store it.
-    public var host: String
-    /// The process id.
-    public var pid: Int32
-    /// The process start time in clock ticks since boot (field 22 of /proc/PID/stat).
-    public var startTime: UInt64
-
-    /// Makes an owner; `host` defaults to this machine.
-    public init(pid: Int32, startTime: UInt64, host: String = ClaimOwner.localHost) {
-        self.host = host
-        self.pid = pid
-        self.startTime = startTime
-    }
-
-    /// The calling process.
-    public static var current: ClaimOwner {
-        let pid = getpid()
-        return ClaimOwner(pid: pid, startTime: ProcessInfoReader.startTime(of: pid) ?? 0)
-    }
-
-    /// This machine and boot: the host name and the kernel's boot id, so that claims made
-    /// before a reboot (when pids start over) are never taken for claims of live processes.
-    /// Containers with their own host name count as machines of their own, as their pids do.
-    public static let localHost: String = {
-        var buffer = [CChar](repeating: 0, count: 256)
-        let name = gethostname(&buffer, buffer.count) == 0
-            ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "localhost"
-        let boot = ProcessInfoReader.readSmallFile("/proc/sys/kernel/random/boot_id")?
-            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        return boot.isEmpty ? name : "\(name)/\(boot.prefix(8))"
-    }()
-
-    /// Whether the owner runs on this machine (so ``isAlive`` can look it up in /proc).
-    public var isLocal: Bool { host == Self.localHost }
-
-    /// Whether this exact process (same machine, pid and start time) is still running.
-    /// For an owner on another machine this cannot be known here and is `false`; storages
-    /// shared between machines answer with ``Storage/isAlive(_:)`` instead.
-    public var isAlive: Bool {
-        guard isLocal, let start = ProcessInfoReader.startTime(of: pid) else { return false }
-        return start == startTime
-    }
-
-    public var description: String { isLocal ? "pid \(pid)" : "pid \(pid) on \(host)" }
-}
-
-/// A message taken by a worker and not yet acknowledged.
-public struct Claim: Sendable, Hashable {
-    /// The storage's handle for this claim (row id, file name, …).
-    public var token: String
-    /// The claimed message.
-    public var data: [UInt8]
-    /// Its queue priority (used when it is released back to the queue).
-    public var priority: Double
-    /// Who took it.
-    public var owner: ClaimOwner
-    /// When it was taken (Unix seconds).
-    public var claimedAt: Double
-    /// When its owner is overrunning (Unix seconds), if the task has a timeout.
-    public var deadline: Double?
-
-    /// Makes a claim.
-    public init(
-        token: String, data: [UInt8], priority: Double, owner: ClaimOwner, claimedAt: Double,
-        deadline: Double? = nil
-    ) {
-        self.token = token
-        self.data = data
-        self.priority = priority
-        self.owner = owner
-        self.claimedAt = claimedAt
-        self.deadline = deadline
-    }
-}
-
-/// A message that could not be run, kept with the reason.
-public struct DeadLetter: Sendable, Hashable {
-    /// The raw bytes as they were found.
-    public var data: [UInt8]
-    /// Why it was set aside.
-    public var reason: String
-    /// When (Unix seconds).
-    public var timestamp: Double
-
-    /// Makes a dead letter.
-    public init(data: [UInt8], reason: String, timestamp: Double) {
-        self.data = data
-        self.reason = reason
-        self.timestamp = timestamp
-    }
-}
-
-/// A named mutual-exclusion lock shared through a storage.
-public protocol TaskLock: AnyObject, Sendable {
-    /// The lock's name.
-    var name: String { get }
-    /// Takes the lock without waiting; returns false when another holder has it.
-    /// - Throws: ``StorageError`` when the lock file cannot be opened.
-    func tryAcquire() throws -> Bool
-    /// Gives the lock back (no effect when not held by this object).
-    func release()
-    /// Whether anybody (this process or another) holds the lock now.
-    /// - Throws: ``StorageError``.
-    func isHeld() throws -> Bool
-    /// Removes the lock whoever holds it, where that is possible (a Redis key, which can
-    /// outlive a holder that died); returns whether a lock was removed. A `flock` lock
-    /// belongs to its live holder and ends with it: it cannot be broken (the default, false).
-    /// - Throws: ``StorageError``.
-    func breakLock() throws -> Bool
-}
-
-extension TaskLock {
-    /// `flock` and in-process locks end with their holder: nothing to break.
-    public func breakLock() throws -> Bool { false }
 }
 
 extension Storage {

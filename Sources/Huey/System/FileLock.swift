@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A task lock held with `flock(2)` on a file: exclusive between processes and between
 /// separate `FileLock` objects in one process, and released by the kernel the moment its
@@ -7,14 +8,13 @@ import Foundation
 /// Lock files live in a directory beside the storage (`<db>.locks/` or `<dir>/locks/`),
 /// created 0700; the files themselves are 0600 and are never deleted (deleting a held
 /// lock file would let a second holder lock a new inode).
-public final class FileLock: TaskLock, @unchecked Sendable {
-    // @unchecked Sendable: `descriptor` is only read and written while holding `mutex`.
+public final class FileLock: TaskLock {
     /// The lock's name (as given; the file name is an escaped form of it).
     public let name: String
     /// The lock file's path.
     public let path: String
-    private let mutex = NSLock()
-    private var descriptor: Int32 = -1
+    /// The descriptor holding the lock, -1 while this object does not hold it.
+    private let descriptor = Mutex<Int32>(-1)
 
     /// Makes a lock on a file named after `name` inside `directory` (created if missing).
     /// - Throws: ``StorageError`` when the directory cannot be created.
@@ -25,7 +25,7 @@ public final class FileLock: TaskLock, @unchecked Sendable {
     }
 
     deinit {
-        if descriptor >= 0 { close(descriptor) }
+        descriptor.withLock { if $0 >= 0 { close($0) } }
     }
 
     /// Creates `directory` (and parents) with mode 0700 if missing.
@@ -60,59 +60,53 @@ public final class FileLock: TaskLock, @unchecked Sendable {
     }
 
     private func openFile() throws -> Int32 {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            let code = errno
-            throw StorageError(code: .io, message: "cannot open lock file \(path)", errno: code)
+        do {
+            return try System.call("open") { open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600) }
+        } catch {
+            throw StorageError(code: .io, message: "cannot open lock file \(path)", errno: error.errno)
         }
-        return fd
     }
 
     /// Takes the lock without waiting; false when any other holder has it.
     /// - Throws: ``StorageError`` when the lock file cannot be opened.
     public func tryAcquire() throws -> Bool {
-        mutex.lock()
-        defer { mutex.unlock() }
-        guard descriptor < 0 else { return false }
-        let fd = try openFile()
-        if flockRetryingEINTR(fd, LOCK_EX | LOCK_NB) == 0 {
-            descriptor = fd
-            return true
+        try descriptor.withLock { descriptor in
+            guard descriptor < 0 else { return false }
+            let fd = try openFile()
+            if flockSucceeds(fd, LOCK_EX | LOCK_NB) {
+                descriptor = fd
+                return true
+            }
+            close(fd)
+            return false
         }
-        close(fd)
-        return false
     }
 
     /// Releases the lock if this object holds it.
     public func release() {
-        mutex.lock()
-        defer { mutex.unlock() }
-        guard descriptor >= 0 else { return }
-        _ = flockRetryingEINTR(descriptor, LOCK_UN)
-        close(descriptor)
-        descriptor = -1
+        descriptor.withLock { descriptor in
+            guard descriptor >= 0 else { return }
+            _ = flockSucceeds(descriptor, LOCK_UN)
+            close(descriptor)
+            descriptor = -1
+        }
     }
 
     /// Whether anyone holds the lock: probes with a shared non-blocking flock.
     /// - Throws: ``StorageError`` when the lock file cannot be opened.
     public func isHeld() throws -> Bool {
-        mutex.lock()
-        let mine = descriptor >= 0
-        mutex.unlock()
-        if mine { return true }
+        if descriptor.withLock({ $0 >= 0 }) { return true }
         let fd = try openFile()
         defer { close(fd) }
-        if flockRetryingEINTR(fd, LOCK_SH | LOCK_NB) == 0 {
-            _ = flockRetryingEINTR(fd, LOCK_UN)
+        if flockSucceeds(fd, LOCK_SH | LOCK_NB) {
+            _ = flockSucceeds(fd, LOCK_UN)
             return false
         }
         return true
     }
 
-    private func flockRetryingEINTR(_ fd: Int32, _ operation: Int32) -> Int32 {
-        while true {
-            let result = flock(fd, operation)
-            if result == 0 || errno != EINTR { return result }
-        }
+    /// Whether `flock(fd, operation)` succeeded (`EWOULDBLOCK`: held by another).
+    private func flockSucceeds(_ fd: Int32, _ operation: Int32) -> Bool {
+        (try? System.call("flock") { flock(fd, operation) }) != nil
     }
 }

@@ -78,37 +78,29 @@ final class InotifyWatch: @unchecked Sendable {
         while true {
             let remaining = deadline - .now
             if remaining <= .zero { return false }
-            var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&entry, 1, Self.milliseconds(remaining))
-            if ready < 0 {
-                let code = errno
-                if code == EINTR { continue }  // with the time now left
-                throw StorageError(code: .io, message: "cannot poll inotify for \(directory)", errno: code)
+            let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) / 1e18
+            let ready: Bool
+            do {
+                ready = try System.pollInput(descriptor, timeout: seconds, name: "poll")
+            } catch {
+                throw StorageError(code: .io, message: "cannot poll inotify for \(directory)", errno: error.errno)
             }
-            if ready > 0, try readPending() { return true }
+            if ready, try readPending() { return true }
             if isRemoved { return false }
         }
-    }
-
-    /// `remaining` in whole milliseconds, rounded up so a wait never ends early.
-    private static func milliseconds(_ remaining: Duration) -> Int32 {
-        let (seconds, attoseconds) = remaining.components
-        let total = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-        return Int32(clamping: total)
     }
 
     /// Reads until the descriptor is empty; returns whether any event counted.
     private func readPending() throws -> Bool {
         var counted = false
         while true {
-            let got = read(descriptor, buffer.baseAddress, buffer.count)
-            if got < 0 {
-                let code = errno
-                if code == EINTR { continue }
-                if code == EAGAIN || code == EWOULDBLOCK { return counted }
-                throw StorageError(code: .io, message: "cannot read inotify events for \(directory)", errno: code)
+            let read: Int?
+            do {
+                read = try System.readAvailable(descriptor, into: buffer, name: "read")
+            } catch {
+                throw StorageError(code: .io, message: "cannot read inotify events for \(directory)", errno: error.errno)
             }
-            if got == 0 { return counted }
+            guard let got = read, got > 0 else { return counted }
             if parse(count: got) { counted = true }
         }
     }
@@ -138,17 +130,16 @@ final class InotifyWatch: @unchecked Sendable {
         return names.contains(String(decoding: bytes[..<end], as: UTF8.self))
     }
 
-    /// Runs `body` until it does not fail with `EINTR`; -1 becomes a ``StorageError``
+    /// Runs `body` through ``System/call(_:_:)``; a failure becomes a ``StorageError``
     /// with `code` and the errno.
     @discardableResult
     private static func check(
         _ code: StorageError.Code, _ what: @autoclosure () -> String, _ body: () -> Int32
     ) throws -> Int32 {
-        while true {
-            let result = body()
-            if result != -1 { return result }
-            let number = errno
-            if number != EINTR { throw StorageError(code: code, message: "cannot \(what())", errno: number) }
+        do {
+            return try System.call(what(), body)
+        } catch {
+            throw StorageError(code: code, message: "cannot \(what())", errno: error.errno)
         }
     }
 }

@@ -63,6 +63,11 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
         self.parameters = parsed
     }
 
+    /// Sets the libpq parameter `keyword` to `value` unless the connection string gave it.
+    mutating func setDefault(_ keyword: String, _ value: String) {
+        if parameters[keyword] == nil { parameters[keyword] = value }
+    }
+
     /// Where the connection goes, for messages: `host:port/dbname as user`, with libpq's
     /// defaults for what is not given.
     public var address: String {

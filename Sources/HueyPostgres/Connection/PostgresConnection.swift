@@ -336,6 +336,7 @@ public final class PostgresConnection {
                 case .text(let text): (Array(text.utf8), 0, 0)
                 case .bytes(let bytes): (bytes, PostgresResult.byteaOID, 1)
                 case .integer(let number): (Array(String(number).utf8), PostgresResult.int8OID, 0)
+                case .double(let number): (Array(PostgresResult.text(of: number).utf8), PostgresResult.float8OID, 0)
                 case .null: (nil, 0, 0)
                 }
             offsets.append(bytes.map { _ in storage.count })

@@ -7,6 +7,15 @@ enum PostgresResult {
     static let byteaOID: Oid = 17
     /// The `bigint` type's OID.
     static let int8OID: Oid = 20
+    /// The `double precision` type's OID.
+    static let float8OID: Oid = 701
+
+    /// `number` in the text form `double precision` reads back exactly (`Infinity`, `NaN`).
+    static func text(of number: Double) -> String {
+        if number.isNaN { return "NaN" }
+        if number.isInfinite { return number < 0 ? "-Infinity" : "Infinity" }
+        return "\(number)"
+    }
 
     /// The rows of a successful result; a failed one is thrown.
     /// - Parameters:

@@ -34,6 +34,17 @@ public struct PostgresRow: Sendable, Hashable {
     /// Column `index` as an integer, nil for NULL or a value that is not a whole number.
     public func int(_ index: Int) -> Int? { string(index).flatMap { Int($0) } }
 
+    /// Column `index` as a floating-point number (`double precision` text, `Infinity` and
+    /// `NaN` included), nil for NULL or a value that is not a number.
+    public func double(_ index: Int) -> Double? {
+        guard let text = string(index) else { return nil }
+        switch text {
+        case "Infinity": return .infinity
+        case "-Infinity": return -.infinity
+        default: return Double(text)
+        }
+    }
+
     /// Column `index` as a boolean (`t`/`f`), nil for NULL or another value.
     public func bool(_ index: Int) -> Bool? {
         switch string(index) {

@@ -7,6 +7,8 @@ public enum PostgresValue: Sendable, Hashable {
     case bytes([UInt8])
     /// An integer, sent as `bigint`.
     case integer(Int)
+    /// A floating-point number, sent as `double precision` (exactly: shortest round-trip text).
+    case double(Double)
     /// SQL NULL.
     case null
 }

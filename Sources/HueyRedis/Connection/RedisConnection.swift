@@ -1,4 +1,5 @@
 import CHiredis
+import Huey
 
 #if canImport(Glibc)
     import Glibc
@@ -212,10 +213,8 @@ public final class RedisConnection {
     /// socket. A server that restarted or closed the connection leaves it readable (EOF).
     var looksAlive: Bool {
         guard !isBroken, owner == ProcessIdentity.current else { return false }
-        var descriptor = pollfd(fd: context.pointee.fd, events: Int16(POLLIN), revents: 0)
-        var ready: Int32
-        repeat { ready = poll(&descriptor, 1, 0) } while ready < 0 && errno == EINTR
-        return ready == 0
+        // Readable now (EOF, or data nobody asked for) or poll failing: not alive.
+        return (try? System.pollInput(context.pointee.fd, timeout: 0, name: "poll")) == false
     }
 
     // MARK: Helpers
@@ -250,11 +249,13 @@ public final class RedisConnection {
         let failure: Int32? = bytes.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
-                let written = send(descriptor, buffer.baseAddress! + offset, buffer.count - offset, flags)
-                if written >= 0 {
-                    offset += written
-                } else if errno != EINTR {
-                    return errno
+                let start = offset
+                do throws(SystemError) {
+                    offset += try System.call("send") {
+                        send(descriptor, buffer.baseAddress! + start, buffer.count - start, flags)
+                    }
+                } catch {
+                    return error.errno
                 }
             }
             return nil

@@ -1,3 +1,5 @@
+import Huey
+
 /// The Redis key names of one queue. Every key starts with `huey.<name>.`, so queues with
 /// different names share a server (and a database) without seeing each other's data.
 struct RedisKeys: Sendable {
@@ -26,6 +28,10 @@ struct RedisKeys: Sendable {
     let hostPrefix: String
     /// Prefix of the task lock keys.
     let lockPrefix: String
+    /// Prefix of the fleet keys (periodic slots, consumer registry, pause flag).
+    let fleetPrefix: String
+    /// The pause flag: the claim script takes nothing while it exists.
+    let paused: String
 
     init(name: String) {
         let base = "huey.\(name)."
@@ -41,6 +47,8 @@ struct RedisKeys: Sendable {
         counters = base + "counters"
         hostPrefix = base + "host."
         lockPrefix = base + "lock."
+        fleetPrefix = base + "fleet."
+        paused = fleetPrefix + FleetKeys.paused
         scriptKeys = [queue, schedule, sequence, wake, results, claims, deadlines, dead].map { Array($0.utf8) }
     }
 

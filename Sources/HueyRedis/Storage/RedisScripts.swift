@@ -130,9 +130,11 @@ enum RedisScripts {
 
     /// Claiming: `take(owner, now)` moves the next message into the claims hash, recorded
     /// with `owner` ("host\\tpid\\tstart") and `now`; returns token, data and priority, or
-    /// nothing when the queue is empty.
+    /// nothing when the queue is empty or paused (the pause flag is `KEYS[9]`: scripts that
+    /// claim get it after the common keys).
     private static let claiming = """
         local function take(owner, now)
+          if redis.call('EXISTS', KEYS[9]) == 1 then return nil end
           local data, priority
           if PRIORITY then
             local popped = redis.call('ZPOPMIN', Q)
@@ -158,9 +160,9 @@ enum RedisScripts {
         """)
 
     /// ``write`` for claim `ARGV[4]` (dead letters dated `ARGV[5]`), then ``claim`` for owner
-    /// `ARGV[6]` at `ARGV[7]`; ops from `ARGV[8]`. Returns {ack} when the queue was empty,
-    /// {ack, token, data, priority} otherwise (ack as `write` returns it; an error reply
-    /// from the writes is returned as it is, and nothing is claimed).
+    /// `ARGV[6]` at `ARGV[7]` (pause flag `KEYS[9]`); ops from `ARGV[8]`. Returns {ack} when
+    /// the queue was empty or paused, {ack, token, data, priority} otherwise (ack as `write`
+    /// returns it; an error reply from the writes is returned as it is, and nothing is claimed).
     static let writeAndClaim = RedisScript(declarations + queueing + storing + applying + claiming + """
         local acked = apply(ARGV[4], ARGV[5], 8)
         if type(acked) == 'table' then return acked end
@@ -178,7 +180,8 @@ enum RedisScripts {
         """)
 
     /// Takes the next message into the claims hash (see ``claiming``): `ARGV[4]` is the
-    /// owner, `ARGV[5]` the time. Returns {token, data, priority} or nil.
+    /// owner, `ARGV[5]` the time. Returns {token, data, priority} or nil; nil also while the
+    /// pause flag `KEYS[9]` exists.
     static let claim = RedisScript(declarations + claiming + """
         local token, data, priority = take(ARGV[4], ARGV[5])
         if not token then return false end
@@ -233,6 +236,15 @@ enum RedisScripts {
         local value = redis.call('HGET', RES, ARGV[4])
         if value then redis.call('HDEL', RES, ARGV[4]) end
         return value
+        """)
+
+    /// Removes the dead letter record `ARGV[4]` and, if it was there, queues message `ARGV[5]`
+    /// with priority `ARGV[6]`. Returns 1, or 0 when the record was gone.
+    static let requeueDead = RedisScript(declarations + queueing + """
+        if redis.call('LREM', DEAD, 1, ARGV[4]) == 0 then return 0 end
+        push(ARGV[5], ARGV[6])
+        finish()
+        return 1
         """)
 
     /// Deletes lock `KEYS[9]` only when it holds this holder's token `ARGV[4]`.

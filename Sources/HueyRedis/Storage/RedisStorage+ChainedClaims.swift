@@ -5,7 +5,8 @@ import Huey
 /// makes one round trip to the server between two tasks instead of two.
 extension RedisStorage: ChainingStorage {
     /// In one script: drops `claim` and applies `writes` (as ``ack(_:writes:)``), then takes
-    /// the next message for `owner` (as ``claim(owner:now:)``). A signed chord callback is
+    /// the next message for `owner` (as ``claim(owner:now:)``, so not while the queue is
+    /// paused). A signed chord callback is
     /// completed after the script, as ``ack(_:writes:)`` does.
     ///
     /// Revocations live among the results, which Redis cannot search by prefix cheaply,
@@ -20,7 +21,9 @@ extension RedisStorage: ChainingStorage {
             Self.argument(claim.token), Self.argument(Date().timeIntervalSince1970), Self.ownerArgument(owner),
             Self.argument(now),
         ]
-        let reply = try run(RedisScripts.writeAndClaim, "acknowledge a claim", arguments + Self.encode(split.inScript))
+        let reply = try run(
+            RedisScripts.writeAndClaim, "acknowledge a claim", extraKeys: [keys.paused],
+            arguments + Self.encode(split.inScript))
         guard let parts = reply.array, let ackReply = parts.first?.integer else {
             throw StorageError(code: .corrupt, message: "redis queue \(name): unexpected reply to an ack")
         }

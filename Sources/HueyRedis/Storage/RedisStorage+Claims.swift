@@ -8,7 +8,8 @@ import Synchronization
 /// followed by the message. Deadlines live in a second hash under the same token.
 extension RedisStorage {
     public func claim(owner: ClaimOwner, now: Double) throws -> Claim? {
-        let reply = try run(RedisScripts.claim, "claim a message", [Self.ownerArgument(owner), Self.argument(now)])
+        let reply = try run(
+            RedisScripts.claim, "claim a message", extraKeys: [keys.paused], [Self.ownerArgument(owner), Self.argument(now)])
         guard let parts = reply.array else { return nil }
         return try claim(fromReply: parts[...], owner: owner, now: now)
     }
@@ -194,7 +195,10 @@ extension RedisStorage {
                 Self.argument(-1)))
         // A record that does not parse is still shown, whole, rather than hiding the others.
         return records.map { record in
-            Self.parseDead(record) ?? DeadLetter(data: record, reason: "unreadable dead letter record", timestamp: 0)
+            var letter =
+                Self.parseDead(record) ?? DeadLetter(data: record, reason: "unreadable dead letter record", timestamp: 0)
+            letter.id = Self.deadLetterID(record)
+            return letter
         }
     }
 

@@ -12,7 +12,7 @@ struct HostileInputTests {
     }
 
     @Test("bytes that are not a message go to the dead letters; the rest of the queue runs",
-          arguments: StorageBackend.allCases)
+          arguments: StorageBackend.testable)
     func undecodable(backend: StorageBackend) throws {
         let place = try ScratchDirectory()
         let huey = Huey(name: "hostile", storage: try backend.make(name: "hostile", in: place))
@@ -31,7 +31,7 @@ struct HostileInputTests {
     }
 
     @Test("an unknown task name: dead letter, an error result for the caller, the rest runs",
-          arguments: StorageBackend.allCases)
+          arguments: StorageBackend.testable)
     func unknownTask(backend: StorageBackend) throws {
         let place = try ScratchDirectory()
         let huey = Huey(name: "hostile", storage: try backend.make(name: "hostile", in: place))
@@ -50,7 +50,7 @@ struct HostileInputTests {
     }
 
     @Test("arguments of the wrong types: a TaskException naming the task and argument; the rest runs",
-          arguments: StorageBackend.allCases)
+          arguments: StorageBackend.testable)
     func wrongArguments(backend: StorageBackend) throws {
         let place = try ScratchDirectory()
         let huey = Huey(name: "hostile", storage: try backend.make(name: "hostile", in: place))
@@ -111,7 +111,7 @@ struct HostileInputTests {
     }
 
     @Test("a scheduled entry that does not decode is moved with priority 0 and then set aside",
-          arguments: StorageBackend.allCases)
+          arguments: StorageBackend.testable)
     func undecodableScheduled(backend: StorageBackend) throws {
         let place = try ScratchDirectory()
         let huey = Huey(name: "hostile", storage: try backend.make(name: "hostile", in: place))

@@ -1,6 +1,5 @@
 import Foundation
 import Huey
-import Synchronization
 import Testing
 
 extension HueyCompatibilityTests {

@@ -88,28 +88,39 @@ struct FileStorageTests {
         #expect(due == Array(expected.prefix(6)))
     }
 
-    @Test("a file where the directory should be is a clear .open error")
+    @Test("a file where the directory should be: a clear .open error from verifyWritable and every write, until fixed")
     func fileInTheWay() throws {
         let place = try ScratchDirectory()
         let path = place.file("plain")
         _ = FileManager.default.createFile(atPath: path, contents: Data("x".utf8))
-        let error = try #require(throws: StorageError.self) { try FileStorage(name: "q", path: path) }
+        // init does not throw (the program reaches HueyCommand.main, which reports it).
+        let storage = try FileStorage(name: "q", path: path)
+        let error = try #require(throws: StorageError.self) { try storage.verifyWritable() }
         #expect(error.code == .open)
         #expect(error.description.contains(path))
         #expect(error.description.contains("not a directory"))
+        let write = try #require(throws: StorageError.self) { try storage.enqueue(bytes("x"), priority: 0) }
+        #expect(write.code == .open && write.description.contains(path))
+        let locked = try #require(throws: StorageError.self) { _ = try storage.dequeue() }
+        #expect(locked.code == .open && locked.description.contains(path))
 
         // Below a file, too.
-        let below = try #require(throws: StorageError.self) { try FileStorage(name: "q", path: path + "/sub") }
+        let below = try #require(throws: StorageError.self) { try FileStorage(name: "q", path: path + "/sub").verifyWritable() }
         #expect(below.code == .open)
 
         // And a file in place of one of the queue's folders.
         let base = place.file("files")
-        let storage = try FileStorage(name: "q", path: base)
-        try FileManager.default.removeItem(atPath: storage.directory + "/kv")
-        _ = FileManager.default.createFile(atPath: storage.directory + "/kv", contents: nil)
-        let inner = try #require(throws: StorageError.self) { try FileStorage(name: "q", path: base) }
+        let first = try FileStorage(name: "q", path: base)
+        try FileManager.default.removeItem(atPath: first.directory + "/kv")
+        _ = FileManager.default.createFile(atPath: first.directory + "/kv", contents: nil)
+        let inner = try #require(throws: StorageError.self) { try FileStorage(name: "q", path: base).verifyWritable() }
         #expect(inner.code == .open)
         #expect(inner.description.contains("/kv"))
+
+        // Fixed: the same storage sets its folders up on its next use.
+        try FileManager.default.removeItem(atPath: path)
+        try storage.enqueue(bytes("x"), priority: 0)
+        #expect(try storage.dequeue() == bytes("x"))
 
         #expect(throws: StorageError.self) { try FileStorage(name: "q", path: "") }
     }

@@ -14,16 +14,21 @@ extension StorageBackend {
         case .redis, .priorityRedis, .redisExpire, .priorityRedisExpire:
             // The server, and the queue name `make(name: "test", in: place)` uses as the fragment.
             return "\((try? place.redisURL()) ?? "")#test-\(place.uniqueName)"
+        case .postgres:
+            // The server, and the queue name `make(name: "test", in: place)` uses as the fragment.
+            return "\((try? PostgresTestTarget.sharedURL()) ?? "")#test-\(place.uniqueName)"
         }
     }
 }
 
 /// Several real processes (the test helper, launched — never forked) sharing one storage.
-@Suite("Storage shared by processes")
+/// One backend at a time: each case runs 4 busy processes, and 2 cores shared by several
+/// cases at once (with the rest of the suite) made them time out.
+@Suite("Storage shared by processes", .serialized)
 struct MultiProcessStorageTests {
     @Test(
         "4 processes enqueue and claim 5,000 items: each is claimed exactly once, no error escapes",
-        .timeLimit(.minutes(3)), arguments: [StorageBackend.sqlite, .file] + StorageBackend.testable.filter { $0 == .priorityRedis })
+        .timeLimit(.minutes(3)), arguments: [StorageBackend.sqlite, .file] + StorageBackend.testable.filter { $0 == .priorityRedis || $0 == .postgres })
     func fourProcesses(backend: StorageBackend) throws {
         let place = try ScratchDirectory()
         let workers = 4

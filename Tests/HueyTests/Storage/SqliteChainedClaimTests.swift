@@ -116,12 +116,19 @@ struct SqliteChainedClaimTests {
         let calls = try (0..<4).map { try producerNote($0) }
         let owner = ClaimOwner.current
 
-        let first = try #require(try worker.storage.claim(owner: owner, now: 1))
-        var next = try #require(try worker.execute(first, in: worker.storage, claimingNextFor: owner))  // runs 0, claims 1
+        var runner = TaskRunner(huey: worker, owner: owner)
+        // The ids of the calls held: after each chained run, the one its ack claimed.
+        let held = { try worker.storage.claims().map { try JSONCodec.decode(Message.self, from: $0.data).id } }
+        #expect(try runner.runNext(chaining: true))  // runs 0, claims 1
+        #expect(try held() == [calls[1].id])
         try calls[2].revoke()  // another connection, after 1 was claimed but before 2 is
-        next = try #require(try worker.execute(next, in: worker.storage, claimingNextFor: owner))  // runs 1, claims 2
-        next = try #require(try worker.execute(next, in: worker.storage, claimingNextFor: owner))  // skips 2, claims 3
-        #expect(try worker.execute(next, in: worker.storage, claimingNextFor: owner) == nil)  // runs 3, queue empty
+        #expect(try runner.runNext(chaining: true))  // runs 1, claims 2
+        #expect(try held() == [calls[2].id])
+        #expect(try runner.runNext(chaining: true))  // skips 2, claims 3
+        #expect(try held() == [calls[3].id])
+        #expect(try runner.runNext(chaining: true))  // runs 3, queue empty
+        #expect(!runner.holdsNextCall)
+        #expect(try !runner.runNext(chaining: true))
 
         #expect(ran.withLock { $0 } == [0, 1, 3])
         #expect(revoked.withLock { $0 } == [calls[2].id])
@@ -138,9 +145,10 @@ struct SqliteChainedClaimTests {
         try tick.revoke(once: true)
         for _ in 0..<3 { try tick() }
         let owner = ClaimOwner.current
-        var next = try huey.execute(try #require(try huey.storage.claim(owner: owner, now: 1)), in: huey.storage,
-                                    claimingNextFor: owner)
-        while let held = next { next = try huey.execute(held, in: huey.storage, claimingNextFor: owner) }
+        var runner = TaskRunner(huey: huey, owner: owner)
+        var runs = 0
+        while try runner.runNext(chaining: true) { runs += 1 }
+        #expect(runs == 3)
         #expect(count.withLock { $0 } == 2)
         #expect(try !tick.isRevoked())
     }

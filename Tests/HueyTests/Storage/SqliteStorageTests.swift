@@ -88,32 +88,39 @@ struct SqliteStorageTests {
         #expect(c == d)  // SQLite reuses the largest id once its row is gone
     }
 
-    @Test("a file that is not a database gives a clear .open error, not a crash")
+    @Test("a file that is not a database: init succeeds, every use and verifyWritable give a clear .open error")
     func notADatabase() throws {
         let place = try ScratchDirectory()
         let path = place.file("notes.txt")
         let text = String(repeating: "these are not the bytes of a SQLite database\n", count: 100)
         try text.write(toFile: path, atomically: false, encoding: .utf8)
-        let error = try #require(throws: StorageError.self) {
-            _ = try SqliteStorage(name: "q", filename: path)
+        // The file is opened on first use, so a program reaches HueyCommand.main to report it.
+        let storage = try SqliteStorage(name: "q", filename: path)
+        let checked = try #require(throws: StorageError.self) { try storage.verifyWritable() }
+        let used = try #require(throws: StorageError.self) { try storage.enqueue(bytes("x"), priority: 0) }
+        let again = try #require(throws: StorageError.self) { _ = try storage.queueSize() }
+        for error in [checked, used, again] {
+            #expect(error.code == .open)
+            #expect(error.sqliteCode == 26)  // SQLITE_NOTADB
+            #expect(error.message.contains(path))
+            #expect(error.message.contains("not a database"))
         }
-        #expect(error.code == .open)
-        #expect(error.sqliteCode == 26)  // SQLITE_NOTADB
-        #expect(error.message.contains(path))
-        #expect(error.message.contains("not a database"))
         // The file is left as it was.
         #expect(try String(contentsOfFile: path, encoding: .utf8) == text)
     }
 
-    @Test("a database in a missing directory gives an .open error naming the file")
+    @Test("a database in a missing directory gives an .open error naming the file, until the directory exists")
     func missingDirectory() throws {
         let place = try ScratchDirectory()
         let path = place.file("no/such/dir/huey.db")
-        let error = try #require(throws: StorageError.self) {
-            _ = try SqliteStorage(name: "q", filename: path)
-        }
+        let storage = try SqliteStorage(name: "q", filename: path)
+        let error = try #require(throws: StorageError.self) { try storage.verifyWritable() }
         #expect(error.code == .open)
         #expect(error.message.contains(path))
+        // Fixed: the next use opens the file.
+        try FileManager.default.createDirectory(atPath: place.file("no/such/dir"), withIntermediateDirectories: true)
+        try storage.enqueue(bytes("x"), priority: 0)
+        #expect(try storage.queueSize() == 1)
     }
 
     @Test("a new database and its WAL files are private (0600)")

@@ -1,5 +1,6 @@
 import Foundation
 import Huey
+import HueyPostgres
 import HueyRedis
 import HueyTestSupport
 import Synchronization
@@ -13,13 +14,14 @@ enum StorageBackend: String, CaseIterable, CustomStringConvertible, Sendable {
     case priorityRedis
     case redisExpire
     case priorityRedisExpire
+    case postgres
 
     var description: String { rawValue }
 
-    /// The backends to test: the Redis ones only when a server can be had (CI always has
-    /// one; ``RedisAvailabilityTests`` says so visibly when not).
+    /// The backends to test: the Redis ones and PostgreSQL only when a server can be had (CI
+    /// always has both; ``StorageAvailabilityTests`` says so visibly when not).
     static var testable: [StorageBackend] {
-        RedisTestTarget.canProvide ? allCases : allCases.filter { !$0.isRedis }
+        allCases.filter { $0.isRedis ? RedisTestTarget.canProvide : $0 == .postgres ? PostgresTestTarget.canProvide : true }
     }
 
     var isRedis: Bool { [.redis, .priorityRedis, .redisExpire, .priorityRedisExpire].contains(self) }
@@ -38,6 +40,9 @@ enum StorageBackend: String, CaseIterable, CustomStringConvertible, Sendable {
             return RedisStorage(
                 name: "\(name)-\(place.uniqueName)", configuration: try RedisConfiguration(url: place.redisURL()),
                 priority: honorsPriority, expireTime: self == .redisExpire || self == .priorityRedisExpire ? 3600 : nil)
+        case .postgres:
+            // One server for the whole test process; each place has a queue name of its own.
+            return try PostgresStorage(name: "\(name)-\(place.uniqueName)", url: try PostgresTestTarget.sharedURL())
         }
     }
 

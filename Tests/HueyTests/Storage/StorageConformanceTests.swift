@@ -302,8 +302,9 @@ struct StorageConformanceTests {
         let storage = try backend.make(name: "q", in: place)
         try storage.enqueue(bytes("ready"), priority: 0)
         let start = Date()
-        #expect(try storage.waitForWork(timeout: 5))
-        #expect(Date().timeIntervalSince(start) < 4)  // work already there: no full wait
+        #expect(try storage.waitForWork(timeout: 60))
+        // Work already there: no full wait (a generous bound: the machine may be busy).
+        #expect(Date().timeIntervalSince(start) < 50)
     }
 
     @Test("a lock has one holder at a time and is free after release", arguments: StorageBackend.testable)

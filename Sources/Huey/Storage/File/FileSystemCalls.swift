@@ -1,25 +1,12 @@
 import Foundation
 
 /// The POSIX file calls ``FileStorage`` makes, and nothing else: every call goes through
-/// ``FileSystemCalls/attempt(_:)``, which retries `EINTR`, and failures become a
-/// ``StorageError`` carrying `errno`. Calls where one errno is an expected answer
-/// (`ENOENT` for "not there", `EEXIST` for "already there") report it as a value.
+/// ``System/call(_:_:)``, which retries `EINTR`, and failures become a ``StorageError``
+/// carrying `errno`. Calls where one errno is an expected answer (`ENOENT` for "not
+/// there", `EEXIST` for "already there") report it as a value.
 enum FileSystemCalls {
     /// What a file system entry is.
     enum EntryType { case file, directory, other }
-
-    /// A failed system call's errno.
-    struct Failure: Error { var errno: Int32 }
-
-    /// Runs `body` until it does not fail with `EINTR`; a result of -1 is a failure.
-    static func attempt<T: FixedWidthInteger>(_ body: () -> T) -> Result<T, Failure> {
-        while true {
-            let result = body()
-            if result != -1 { return .success(result) }
-            let code = errno
-            if code != EINTR { return .failure(Failure(errno: code)) }
-        }
-    }
 
     /// A ``StorageError`` for a failed call: `.full`, `.readOnly` or `.io` by errno.
     static func error(_ message: String, errno code: Int32) -> StorageError {
@@ -32,10 +19,26 @@ enum FileSystemCalls {
 
     /// Runs `body` (retrying `EINTR`) and throws a ``StorageError`` saying `what` failed.
     @discardableResult
-    static func check<T: FixedWidthInteger>(_ what: @autoclosure () -> String, _ body: () -> T) throws -> T {
-        switch attempt(body) {
-        case .success(let value): return value
-        case .failure(let failure): throw error("cannot \(what())", errno: failure.errno)
+    static func check<T: FixedWidthInteger & SignedInteger>(_ what: @autoclosure () -> String, _ body: () -> T) throws -> T {
+        do {
+            return try System.call(what(), body)
+        } catch {
+            throw self.error("cannot \(what())", errno: error.errno)
+        }
+    }
+
+    /// Runs `body` (retrying `EINTR`): true when it succeeded, false when it failed with
+    /// `expected` (an answer, not an error), and a ``StorageError`` saying `what` failed otherwise.
+    private static func succeeds(
+        unless expected: Int32, _ what: @autoclosure () -> String, _ body: () -> Int32
+    ) throws -> Bool {
+        do {
+            try System.call(what(), body)
+            return true
+        } catch where error.errno == expected {
+            return false
+        } catch {
+            throw self.error("cannot \(what())", errno: error.errno)
         }
     }
 
@@ -44,10 +47,12 @@ enum FileSystemCalls {
     /// Opens `path`; `nil` when it does not exist.
     /// - Throws: ``StorageError`` for any other failure.
     static func openIfPresent(_ path: String, flags: Int32, mode: mode_t = 0o600) throws -> Int32? {
-        switch attempt({ open(path, flags | O_CLOEXEC, mode) }) {
-        case .success(let fd): return fd
-        case .failure(let failure) where failure.errno == ENOENT: return nil
-        case .failure(let failure): throw error("cannot open \(path)", errno: failure.errno)
+        do {
+            return try System.call("open \(path)") { open(path, flags | O_CLOEXEC, mode) }
+        } catch where error.errno == ENOENT {
+            return nil
+        } catch {
+            throw self.error("cannot open \(path)", errno: error.errno)
         }
     }
 
@@ -144,53 +149,42 @@ enum FileSystemCalls {
     /// Renames `source` to `destination` (replacing it); false when `source` is gone.
     /// - Throws: ``StorageError``.
     static func renameIfPresent(_ source: String, to destination: String) throws -> Bool {
-        switch attempt({ rename(source, destination) }) {
-        case .success: return true
-        case .failure(let failure) where failure.errno == ENOENT: return false
-        case .failure(let failure): throw error("cannot rename \(source) to \(destination)", errno: failure.errno)
-        }
+        try succeeds(unless: ENOENT, "rename \(source) to \(destination)") { rename(source, destination) }
     }
 
     /// Links `source` as `destination` unless `destination` exists; false when it does.
     /// - Throws: ``StorageError`` (`ENOENT` when a directory on the way is missing).
     static func linkIfAbsent(_ source: String, as destination: String) throws -> Bool {
-        switch attempt({ link(source, destination) }) {
-        case .success: return true
-        case .failure(let failure) where failure.errno == EEXIST: return false
-        case .failure(let failure): throw error("cannot link \(source) as \(destination)", errno: failure.errno)
-        }
+        try succeeds(unless: EEXIST, "link \(source) as \(destination)") { link(source, destination) }
     }
 
     /// Removes the file `path`; false when it was not there.
     /// - Throws: ``StorageError``.
     @discardableResult
     static func unlinkIfPresent(_ path: String) throws -> Bool {
-        switch attempt({ unlink(path) }) {
-        case .success: return true
-        case .failure(let failure) where failure.errno == ENOENT: return false
-        case .failure(let failure): throw error("cannot remove \(path)", errno: failure.errno)
-        }
+        try succeeds(unless: ENOENT, "remove \(path)") { unlink(path) }
     }
 
     /// Removes the directory `path` if it is empty; says whether it did.
     static func removeEmptyDirectory(_ path: String) -> Bool {
-        if case .success = attempt({ rmdir(path) }) { return true }
-        return false
+        (try? System.call("rmdir") { rmdir(path) }) != nil
     }
 
     /// What `path` is, without following a final symbolic link; `nil` when absent.
     /// - Throws: ``StorageError``.
     static func entryType(_ path: String) throws -> EntryType? {
         var info = stat()
-        switch attempt({ lstat(path, &info) }) {
-        case .success:
-            switch info.st_mode & S_IFMT {
-            case S_IFREG: return .file
-            case S_IFDIR: return .directory
-            default: return .other
-            }
-        case .failure(let failure) where failure.errno == ENOENT: return nil
-        case .failure(let failure): throw error("cannot stat \(path)", errno: failure.errno)
+        do {
+            try System.call("lstat") { lstat(path, &info) }
+        } catch where error.errno == ENOENT {
+            return nil
+        } catch {
+            throw self.error("cannot stat \(path)", errno: error.errno)
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return .file
+        case S_IFDIR: return .directory
+        default: return .other
         }
     }
 
@@ -198,16 +192,16 @@ enum FileSystemCalls {
     /// - Throws: ``StorageError`` with code `.open` when something that is not a
     ///   directory is in the way, or the directory cannot be made.
     static func makeDirectory(_ path: String) throws {
-        switch attempt({ mkdir(path, 0o700) }) {
-        case .success: return
-        case .failure(let failure) where failure.errno == EEXIST:
+        do {
+            try System.call("mkdir") { mkdir(path, 0o700) }
+        } catch where error.errno == EEXIST {
             // A symbolic link to a directory is fine here: stat follows it.
             var info = stat()
             if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { return }
             throw StorageError(code: .open, message: "\(path) exists and is not a directory", errno: ENOTDIR)
-        case .failure(let failure):
-            let problem = failure.errno == ENOTDIR ? "a file is in the way of" : "cannot create directory"
-            throw StorageError(code: .open, message: "\(problem) \(path)", errno: failure.errno)
+        } catch {
+            let problem = error.errno == ENOTDIR ? "a file is in the way of" : "cannot create directory"
+            throw StorageError(code: .open, message: "\(problem) \(path)", errno: error.errno)
         }
     }
 
@@ -238,24 +232,21 @@ enum FileSystemCalls {
 
     /// Calls `visit` with each name in directory `path` until it returns false.
     private static func scanDirectory(_ path: String, missingIsEmpty: Bool = false, _ visit: (String) -> Bool) throws {
-        var opened: OpaquePointer?
-        while opened == nil {
-            opened = opendir(path)
-            if opened != nil { break }
-            let code = errno
-            if code == EINTR { continue }
-            if code == ENOENT && missingIsEmpty { return }
-            throw error("cannot open directory \(path)", errno: code)
+        let directory: OpaquePointer
+        do {
+            directory = try System.callReturningPointer("opendir") { opendir(path) }
+        } catch where error.errno == ENOENT && missingIsEmpty {
+            return
+        } catch {
+            throw self.error("cannot open directory \(path)", errno: error.errno)
         }
-        guard let directory = opened else { return }
         defer { closedir(directory) }
         while true {
             errno = 0
             guard let entry = readdir(directory) else {
-                let code = errno
-                if code == 0 { return }
-                if code == EINTR { continue }
-                throw error("cannot read directory \(path)", errno: code)
+                // readdir sets errno only on failure; at the end it leaves it 0.
+                if errno == 0 { return }
+                throw error("cannot read directory \(path)", errno: errno)
             }
             let name = withUnsafePointer(to: &entry.pointee.d_name) { pointer in
                 pointer.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }

@@ -61,7 +61,7 @@ final class StorageLockFile: Sendable {
             }
             let descriptor = state.descriptor
             try FileSystemCalls.lockFile(descriptor, LOCK_EX, path: path)
-            defer { _ = FileSystemCalls.attempt { flock(descriptor, LOCK_UN) } }
+            defer { _ = try? System.call("flock(LOCK_UN)") { flock(descriptor, LOCK_UN) } }
             return try body(Counters(descriptor: descriptor, path: path), &state.cache)
         }
     }

@@ -1,0 +1,78 @@
+import Foundation
+
+/// The one claim-execute loop, shared by worker processes, worker threads, immediate mode
+/// and tests: claims the next call for its owner and runs it with ``Huey/execute(_:in:)``.
+///
+/// With `chaining` on a ``ChainingStorage`` (looked up once, when the runner is made), the
+/// ack of one call claims the next in the same transaction, so a busy worker commits once
+/// per task; that call is held here and run by the next ``runNext(chaining:)``. A runner
+/// that stops while holding one gives it back with ``putBack()``.
+///
+/// Not thread-safe: each worker has its own runner.
+public struct TaskRunner {
+    /// The queue whose calls run.
+    public let huey: Huey
+    /// Who owns the claims taken.
+    public let owner: ClaimOwner
+    private let storage: StorageCapabilities
+    /// A call claimed with the previous call's ack: the next one to run.
+    private var next: NextCall?
+
+    /// Makes a runner over `storage` (default: the Huey's storage in use now).
+    public init(huey: Huey, owner: ClaimOwner = .current, storage: (any Storage)? = nil) {
+        self.huey = huey
+        self.owner = owner
+        self.storage = storage.map(StorageCapabilities.init) ?? huey.capabilities
+    }
+
+    /// Whether a call claimed by the last ack is waiting to run.
+    public var holdsNextCall: Bool { next != nil }
+
+    /// Runs the call claimed by the previous ack, or else claims one and runs it. With
+    /// `chaining`, this call's ack also claims the next one (see the type's documentation);
+    /// without, nothing new is held afterwards. Returns false when the queue was empty.
+    /// - Throws: ``StorageError`` when the storage fails; the claim then stays with its
+    ///   owner, to be recovered (see ``Huey/interrupt(_:in:)``) — the call is never lost.
+    @discardableResult
+    public mutating func runNext(chaining: Bool = false) throws -> Bool {
+        let chainFor = chaining ? owner : nil
+        if let held = next {
+            next = nil
+            next = try huey.execute(held.claim, unrevoked: held.claimedUnrevoked, in: storage, claimingNextFor: chainFor)
+            return true
+        }
+        guard let claim = try storage.storage.claim(owner: owner, now: huey.clock().timeIntervalSince1970) else {
+            return false
+        }
+        next = try huey.execute(claim, unrevoked: false, in: storage, claimingNextFor: chainFor)
+        return true
+    }
+
+    /// Runs calls until the queue is empty (without chaining); returns how many ran.
+    /// - Throws: ``StorageError``, as ``runNext(chaining:)``.
+    @discardableResult
+    public mutating func runUntilEmpty() throws -> Int {
+        var count = 0
+        while try runNext() { count += 1 }
+        return count
+    }
+
+    /// Gives a call claimed by the last ack, not yet run, back to the queue (the runner is
+    /// stopping). Nothing to do when none is held.
+    /// - Throws: ``StorageError``; the call then stays claimed by ``owner``, and is recovered
+    ///   once the owner is gone.
+    public mutating func putBack() throws {
+        guard let held = next else { return }
+        try storage.storage.release(held.claim)
+        next = nil
+    }
+}
+
+/// A call claimed by the ack of the call before it, with what that transaction found.
+struct NextCall: Sendable, Hashable {
+    /// The claim.
+    let claim: Claim
+    /// Whether the transaction that claimed it found no revocation at all, so running it
+    /// needs no revocation lookup: a revocation is honoured by every call claimed after it.
+    let claimedUnrevoked: Bool
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Huey
+
+/// The workers a ``Consumer`` supervises: forked processes (``ProcessWorkerPool``,
+/// `-k process`) or threads of the consumer's process (``ThreadWorkerPool``, `-k thread`).
+///
+/// The consumer decides how many workers there should be and when to stop; the pool
+/// starts, retires, interrupts and collects them, and says what becomes of a dead worker's
+/// claims. Every method is called from the master's thread.
+protocol WorkerPool: AnyObject {
+    /// "process" or "thread", for logs.
+    var kind: String { get }
+    /// The workers counted toward the target: not told to leave.
+    var liveCount: Int { get }
+    /// Whether any worker has not ended yet (the consumer waits for them when stopping).
+    var hasLiveWorkers: Bool { get }
+    /// The earliest real time (monotonic seconds) another worker may be started: later
+    /// than now while a crash loop is backed off from.
+    var nextStartAt: Double { get }
+    /// The earliest real time a worker is due to be killed (its grace period ended), if any.
+    var nextKillAt: Double? { get }
+
+    /// Throws when this process cannot host the pool (a process pool needs a single thread
+    /// to fork from).
+    /// - Throws: ``ConfigurationError``.
+    func checkCanStart() throws
+    /// Starts worker `number`; false when it could not be started (logged; try again at
+    /// ``nextStartAt``).
+    func start(number: Int, pipe: SignalPipe) -> Bool
+    /// Collects the workers that ended, saying what becomes of each one's claims.
+    func reap() -> [ReapedWorker]
+    /// Asks one worker to finish its task and leave (SIGTTOU).
+    func retireOne()
+    /// Asks every worker to finish its task and leave (graceful stop or restart).
+    func retireAll()
+    /// Stops every worker now; their tasks go back to the queue (immediate stop).
+    func interruptAll()
+    /// The task of `claim` (`name`, for logs) ran past its `timeout`: a process pool kills
+    /// its worker, a thread pool warns.
+    func overran(_ claim: Claim, named name: String, timeout: Double)
+    /// Kills the workers still alive after their grace period.
+    func escalateKills()
+    /// Whether the local process `pid` is one of this pool's workers (its claims are
+    /// recovered when it is reaped, not as orphans).
+    func owns(pid: pid_t) -> Bool
+    /// A dead worker's claims were recovered; `heldTask` says whether it held any. A
+    /// worker that died right after it started holding nothing is a crash loop to back
+    /// off from.
+    func noteRecovered(_ worker: ReapedWorker, heldTask: Bool)
+}
+
+/// A worker the pool found ended, and what becomes of its claims.
+struct ReapedWorker {
+    /// Its pid (its claims' owner).
+    let pid: pid_t
+    /// Its number, for logs.
+    let number: Int
+    /// What its claims become.
+    let recovery: Recovery
+    /// Whether it died without being asked to (not retired, stopped or killed by the master).
+    let diedUnasked: Bool
+}
+
+/// What becomes of a dead worker's claims.
+enum Recovery {
+    /// Put them back in the queue (``ClaimVerdict/interrupted``).
+    case interrupt
+    /// Fail the claim `token` with ``TaskTimeout``; put any other back.
+    case timeout(token: String, timeout: Double)
+    /// Fail them with ``WorkerCrashed`` and this reason; `early`: the worker died within a
+    /// second of starting (with no task held, that is a crash loop to back off from).
+    case crash(reason: String, early: Bool)
+
+    /// The verdict for `claim`, one of the dead worker's claims.
+    func verdict(for claim: Claim) -> ClaimVerdict {
+        switch self {
+        case .interrupt: return .interrupted
+        case .timeout(let token, let timeout): return token == claim.token ? .timedOut(timeout: timeout) : .interrupted
+        case .crash(let reason, _): return .crashed(reason: reason)
+        }
+    }
+}
+
+extension WorkerType {
+    /// Makes the pool of this kind of workers.
+    func makePool(huey: Huey, options: ConsumerOptions, masterPID: pid_t) -> any WorkerPool {
+        switch self {
+        case .process: return ProcessWorkerPool(huey: huey, options: options, masterPID: masterPID)
+        case .thread: return ThreadWorkerPool(huey: huey, options: options, masterPID: masterPID)
+        }
+    }
+}
