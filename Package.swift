@@ -134,7 +134,7 @@ let package = Package(
         .executableTarget(
             name: "HueyBench",
             dependencies: [
-                "Huey", "HueyConsumer", "HueyPostgres",
+                "Huey", "HueyConsumer", "HueyPostgres", "HueyRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

@@ -17,6 +17,13 @@ enum BenchClock {
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
+    /// Seconds of CPU this process used (user + system, every thread).
+    static func processCPU() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+
     /// Sleeps `seconds` (fractions allowed).
     static func sleep(_ seconds: Double) { System.sleep(seconds) }
 

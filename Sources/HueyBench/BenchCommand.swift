@@ -2,23 +2,38 @@ import ArgumentParser
 import Foundation
 import HueyConsumer
 
-/// `huey-bench [options]`: the benchmark driver (issue 7, DESIGN §8), and
-/// `huey-bench consume …` (``ConsumeEntry``), the consumer it launches.
+/// `huey-bench`: the benchmark driver (``BenchCommand``, run when no subcommand is named) and
+/// `huey-bench consume …` (``ConsumeEntry``), the consumer the driver launches.
+///
+/// The driver is a subcommand rather than the root's own options because a root command's
+/// options are matched after a subcommand's name too: the driver's `--storage` and `--fsync`
+/// took `consume`'s, so its consumer opened SQLite at NORMAL whatever it was told.
+/// Bad arguments print the error and the usage and exit with status 2; a failed run exits 1.
+@main
+struct BenchMain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "huey-bench",
+        abstract: "Measures swift-huey: enqueue and map rates, drain rate, latency, idle CPU and memory.",
+        subcommands: [BenchCommand.self, ConsumeEntry.self],
+        defaultSubcommand: BenchCommand.self)
+
+    /// Parses the process's arguments and runs; usage errors exit with status 2.
+    static func main() { runAndExit() }
+}
+
+/// `huey-bench [run] [options]`: the benchmark driver (issue 7, DESIGN §8).
 ///
 /// The driver enqueues, then launches this same binary as `consume` (the consumer master,
 /// which forks the workers) and measures drain rate, latency, idle CPU and memory.
 /// Tools/bench/compare.sh runs it side by side with Python huey (Tools/bench/huey_side.py).
-/// Bad arguments print the error and the usage and exit with status 2; a failed run exits 1.
-@main
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "huey-bench",
-        abstract: "Measures swift-huey: enqueue and map rates, drain rate, latency, idle CPU and memory.",
+        commandName: "run",
+        abstract: "Measures swift-huey: enqueue and map rates, drain rate, latency, idle CPU and memory (the default).",
         discussion: """
             Drain rate is measured with a real forked consumer (-w 2 -k process, this binary's `consume`); \
             latency is idle enqueue-to-start; idle CPU and RSS/PSS are the consumer master's and workers'.
-            """,
-        subcommands: [ConsumeEntry.self])
+            """)
 
     @Option(help: "Tasks per figure (default 20000; the queue size with --scale).")
     var tasks: Int?
@@ -26,8 +41,12 @@ struct BenchCommand: ParsableCommand {
     var quick = false
     @Flag(help: "synchronous=FULL (default NORMAL).")
     var fsync = false
-    @Option(help: "sqlite, file or postgres.")
+    @Option(help: "sqlite, file, redis, priority-redis or postgres.")
     var storage: BenchStorage = .sqlite
+    @Option(
+        name: .customLong("redis-url"),
+        help: "The Redis server for --storage redis|priority-redis (default: $HUEY_BENCH_REDIS_URL or redis://127.0.0.1:6379/0); the keys of queue \"bench\" are flushed.")
+    var redisURL: String?
     @Option(help: "The PostgreSQL database for --storage postgres (default: $HUEY_BENCH_POSTGRES_URL).")
     var url: String?
     @Option(help: "Consumer workers.")
@@ -86,7 +105,4 @@ struct BenchCommand: ParsableCommand {
             throw ExitCode(1)
         }
     }
-
-    /// Parses the process's arguments and runs; usage errors exit with status 2.
-    static func main() { runAndExit() }
 }

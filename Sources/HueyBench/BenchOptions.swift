@@ -5,8 +5,18 @@ import Foundation
 enum BenchStorage: String, ExpressibleByArgument {
     case sqlite
     case file
+    /// `RedisHuey` (a list: FIFO) on the server ``BenchOptions/redisURL`` names.
+    case redis
+    /// `PriorityRedisHuey` (a sorted set) on the same server.
+    case priorityRedis = "priority-redis"
     /// PostgreSQL (`PostgresHuey`) at ``BenchOptions/postgresURL``.
     case postgres
+
+    /// Whether the figures depend on SQLite's `synchronous` setting.
+    var hasSyncMode: Bool { self == .sqlite }
+
+    /// Whether the storage is a Redis server (`path` is then its URL).
+    var isRedis: Bool { self == .redis || self == .priorityRedis }
 }
 
 /// The figures a run makes and how: the driver's options (``BenchCommand``) with
@@ -22,6 +32,9 @@ struct BenchOptions {
     var latencySamples = 200
     var idleSeconds = 3.0
     var directory: String?
+    /// The Redis server of `--storage redis|priority-redis` (`--redis-url`, else
+    /// `HUEY_BENCH_REDIS_URL`, else the local default; the bench queue's keys are flushed).
+    var redisURL = ProcessInfo.processInfo.environment["HUEY_BENCH_REDIS_URL"] ?? "redis://127.0.0.1:6379/0"
     /// The database for `--storage postgres` (`--url`, else `HUEY_BENCH_POSTGRES_URL`).
     var postgresURL = ProcessInfo.processInfo.environment["HUEY_BENCH_POSTGRES_URL"] ?? ""
     var keep = false
@@ -43,6 +56,7 @@ struct BenchOptions {
         keep = command.keep
         if let only = command.only { parts = Set(only.split(separator: ",").map(String.init)) }
         if let url = command.url { postgresURL = url }
+        if let url = command.redisURL { redisURL = url }
         if quick {
             tasks = 500
             latencySamples = min(latencySamples, 20)

@@ -1,6 +1,7 @@
 import Foundation
 import Huey
 import HueyPostgres
+import HueyRedis
 
 /// The queue every part of the benchmark uses, with its two tasks registered. The
 /// driver and its consumer child (`huey-bench consume`) build it the same way, so the
@@ -15,13 +16,15 @@ struct BenchQueue {
     /// Returns the wall-clock time it started at: the latency probe.
     let stamp: TaskWrapper<Double>
 
-    /// Opens the storage under `path` (a database file, a directory for `.file`, a database
-    /// URL for `.postgres`).
-    /// - Throws: ``StorageError`` when it cannot be opened.
+    /// Opens the storage under `path` (a database file, a directory for `.file`, a server
+    /// URL for the Redis storages, a database URL for `.postgres`).
+    /// - Throws: ``StorageError`` when it cannot be opened, ``RedisError`` for a bad Redis URL.
     init(storage: BenchStorage, path: String, fsync: Bool) throws {
         switch storage {
         case .sqlite: huey = try SqliteHuey(name: Self.name, filename: path, fsync: fsync)
         case .file: huey = try FileHuey(name: Self.name, path: path, fsync: fsync)
+        case .redis: huey = try RedisHuey(name: Self.name, url: path)
+        case .priorityRedis: huey = try PriorityRedisHuey(name: Self.name, url: path)
         case .postgres: huey = try PostgresHuey(name: Self.name, url: path)
         }
         noop = huey.task("bench.noop") { (value: Int) -> Int in value }

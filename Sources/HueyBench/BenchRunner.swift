@@ -11,6 +11,7 @@ struct BenchRunner {
         switch options.storage {
         case .sqlite: directory + "/bench.db"
         case .file: directory + "/bench-files"
+        case .redis, .priorityRedis: options.redisURL
         case .postgres: options.postgresURL
         }
     }
@@ -22,7 +23,7 @@ struct BenchRunner {
         report.note("side", "swift")
         report.note("storage", options.storage.rawValue)
         report.note(
-            "sync", options.storage == .sqlite ? (options.fsync ? "FULL" : "NORMAL") : options.storage == .postgres ? "server" : "n/a")
+            "sync", options.storage.hasSyncMode ? (options.fsync ? "FULL" : "NORMAL") : options.storage == .postgres ? "server" : "n/a")
         report.add("tasks", Double(options.tasks))
         report.add("workers", Double(options.workers))
         report.add("load_start", BenchClock.loadAverage())
@@ -39,8 +40,11 @@ struct BenchRunner {
         }
         let needsQueue = parts.contains("drain")
         if parts.contains("map") || needsQueue {
-            let rate = try EnqueueBench.map(queue, count: count)
-            if parts.contains("map") { report.add("map_per_s", rate) }
+            let rates = try EnqueueBench.mapRates(queue, count: count)
+            if parts.contains("map") {
+                report.add("map_per_s", rates.wall)
+                report.add("map_cpu_per_s", rates.cpu)
+            }
             if !needsQueue { try huey.flush() }
         }
         guard parts.contains("drain") || parts.contains("latency") || parts.contains("idle") else {

@@ -15,9 +15,11 @@ struct ScaleBench {
         report.note("side", "swift")
         report.note("run", "scale")
         report.note("storage", options.storage.rawValue)
-        report.note("sync", options.storage == .file ? "n/a" : options.fsync ? "FULL" : "NORMAL")
+        report.note("sync", !options.storage.hasSyncMode ? "n/a" : options.fsync ? "FULL" : "NORMAL")
         report.add("load_start", BenchClock.loadAverage())
-        let path = directory + (options.storage == .sqlite ? "/scale.db" : "/scale-files")
+        let path =
+            options.storage.isRedis
+            ? options.redisURL : directory + (options.storage == .sqlite ? "/scale.db" : "/scale-files")
         let queue = try BenchQueue(storage: options.storage, path: path, fsync: options.fsync)
         try queue.huey.flush()
         let size = options.tasks

@@ -2,16 +2,21 @@
 """huey_side.py: the figures of issue 7 measured against Python huey (3.5.4), the same
 way Sources/HueyBench measures swift-huey, with the same JSON keys.
 
-    python huey_side.py [--tasks N] [--quick] [--fsync] [--storage sqlite|file|postgres]
-                        [--url POSTGRES_URL] [--json]
+    python huey_side.py [--tasks N] [--quick] [--fsync] [--json]
+                        [--storage sqlite|file|redis|priority-redis|postgres]
+                        [--redis-url URL] [--url POSTGRES_URL]
                         [--workers 2] [--latency-samples 200] [--idle-seconds 3]
                         [--only enqueue,map,drain,latency,idle] [--dir PATH] [--keep]
 
 - sqlite: SqliteHuey in WAL mode with `pragma synchronous` set on every connection huey
   opens (NORMAL, or FULL with --fsync) -- huey's own `fsync` flag would give FULL/OFF.
+- redis, priority-redis: RedisHuey / PriorityRedisHuey on the server --redis-url names
+  (default $HUEY_BENCH_REDIS_URL or redis://127.0.0.1:6379/0), huey's defaults (blocking
+  dequeue, read_timeout 1); the queue's keys are flushed.
 - postgres: PostgresHuey (psycopg 3) on the database --url names, default table prefix.
 - enqueue_per_s: N calls of a no-op task, one by one (one transaction each).
-- map_per_s: `task.map(range(N))` (huey commits each call).
+- map_per_s: `task.map(range(N))` (huey commits each call); map_cpu_per_s: the same
+  per second of this process's CPU time (what one free core would reach).
 - drain: the N mapped calls, then `python -m huey.bin.huey_consumer huey_side.huey
   -w 2 -k process` in a subprocess (this module, imported by the consumer, builds the
   same huey from HUEY_BENCH_* environment variables); rate from the first claim until
@@ -32,7 +37,7 @@ import sys
 import tempfile
 import time
 
-from huey import FileHuey, Huey, PostgresHuey
+from huey import FileHuey, Huey, PostgresHuey, PriorityRedisHuey, RedisHuey
 from huey.storage import SqliteStorage
 
 QUEUE = 'bench'
@@ -55,6 +60,10 @@ class SyncSqliteStorage(SqliteStorage):
 def make_huey(storage, path, fsync):
     if storage == 'file':
         h = FileHuey(QUEUE, path=path)
+    elif storage == 'redis':
+        h = RedisHuey(QUEUE, url=path)
+    elif storage == 'priority-redis':
+        h = PriorityRedisHuey(QUEUE, url=path)
     elif storage == 'postgres':
         h = PostgresHuey(QUEUE, dsn=path)
     else:
@@ -188,9 +197,12 @@ def enqueue_single(noop, count):
 
 
 def enqueue_map(noop, count):
+    """Calls per second of wall-clock time and per second of this process's CPU time."""
+    cpu = time.process_time()
     start = time.monotonic()
     noop.map(range(count))
-    return count / (time.monotonic() - start)
+    wall = time.monotonic() - start
+    return count / wall, count / max(time.process_time() - cpu, 1e-9)
 
 
 def drain(h, consumer, count):
@@ -268,11 +280,14 @@ def idle(master, settle, window):
 def run(args, directory):
     import huey as huey_package
     fig = {'side': 'python', 'huey_version': huey_package.__version__, 'storage': args.storage,
-           'sync': {'file': 'n/a', 'postgres': 'server'}.get(args.storage, 'FULL' if args.fsync else 'NORMAL'),
+           'sync': {'sqlite': 'FULL' if args.fsync else 'NORMAL', 'postgres': 'server'}.get(args.storage, 'n/a'),
            'tasks': args.tasks, 'workers': args.workers, 'load_start': loadavg()}
-    path = os.path.join(directory, 'bench.db' if args.storage == 'sqlite' else 'bench-files')
-    if args.storage == 'postgres':
+    if args.storage in ('redis', 'priority-redis'):
+        path = args.redis_url
+    elif args.storage == 'postgres':
         path = args.url
+    else:
+        path = os.path.join(directory, 'bench.db' if args.storage == 'sqlite' else 'bench-files')
     # Task names carry their module: build them in `huey_side`, as the consumer does.
     import huey_side
     h, noop, stamp = huey_side.make_huey(args.storage, path, args.fsync)
@@ -285,9 +300,10 @@ def run(args, directory):
         fig['message_bytes'] = len(items[0]) if items else 0
         h.flush()
     if 'map' in parts or 'drain' in parts:
-        rate = enqueue_map(noop, n)
+        rate, cpu_rate = enqueue_map(noop, n)
         if 'map' in parts:
             fig['map_per_s'] = rate
+            fig['map_cpu_per_s'] = cpu_rate
         if 'drain' not in parts:
             h.flush()
     if not parts & {'drain', 'latency', 'idle'}:
@@ -324,7 +340,9 @@ def main():
     parser.add_argument('--tasks', type=int)
     parser.add_argument('--quick', action='store_true')
     parser.add_argument('--fsync', action='store_true')
-    parser.add_argument('--storage', choices=['sqlite', 'file', 'postgres'], default='sqlite')
+    parser.add_argument('--storage', choices=['sqlite', 'file', 'redis', 'priority-redis', 'postgres'],
+                        default='sqlite')
+    parser.add_argument('--redis-url', default=os.environ.get('HUEY_BENCH_REDIS_URL', 'redis://127.0.0.1:6379/0'))
     parser.add_argument('--url', default=os.environ.get('HUEY_BENCH_POSTGRES_URL', ''))
     parser.add_argument('--workers', type=int, default=2)
     parser.add_argument('--latency-samples', type=int, default=200)

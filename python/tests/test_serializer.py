@@ -76,6 +76,17 @@ class SerializerTests(unittest.TestCase):
         self.assertEqual(task.expires, datetime.datetime(2023, 11, 14, 22, 15))
         self.assertEqual((task.priority, task.retries, task.retry_backoff, task.retry_delay), (5, 1, 2, 0.5))
 
+    def test_reads_compact_messages(self):
+        # Swift leaves out every field at its default; the defaults are huey's.
+        swift = b'{"args":[4],"id":"abc","name":"%s.add"}' % __name__.encode()
+        task = self.huey.deserialize_task(swift)
+        self.assertEqual((task.id, task.args, task.kwargs), ('abc', (4,), {}))
+        self.assertEqual((task.eta, task.priority, task.retries, task.retry_delay), (None, None, 0, 0))
+        self.assertFalse(task.retry_backoff)
+        self.assertEqual((task.expires, task.timeout, task.on_complete, task.on_error), (None, None, None, None))
+        bare = self.huey.deserialize_task(b'{"id":"abd","name":"%s.add"}' % __name__.encode())
+        self.assertEqual((bare.id, bare.args), ('abd', ()))
+
     def test_error_result_raises_task_exception(self):
         result = self.boom()
         self.huey.execute(self.huey.dequeue())

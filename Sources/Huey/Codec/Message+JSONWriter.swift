@@ -1,20 +1,37 @@
 /// The message writer: the one definition of a message's bytes on the wire (DESIGN §3),
 /// used by ``MessageCodec/encode(_:)``, ``JSONCodec/encode(_:)`` and `Message`'s
-/// `Encodable`. Also the error envelope. Keys in sorted order, absent options `null`,
-/// written straight to bytes without building a ``JSONValue`` tree first.
+/// `Encodable`. Also the error envelope. Keys in sorted order, written straight to bytes
+/// without building a ``JSONValue`` tree first.
+///
+/// A field at its default is left out — no eta, priority, expiry, timeout, callbacks or
+/// chord, no arguments, 0 retries and retry delay, a retry backoff of 1 — and every reader
+/// fills it back in (this project's, and Python huey's through `python/swift_huey`), so a
+/// call without options costs `id`, `name` and `args` only: about 70 bytes instead of 270.
+/// Messages written in full (by earlier versions, or by Python) read the same.
 extension JSONWriter {
     /// Appends a message as one JSON object with Huey's keys (DESIGN §3).
     /// - Throws: ``CodecError`` (`.unencodable`) for a NaN or infinite number.
     mutating func write(_ message: Message) throws {
-        writeRaw("{\"args\":[")
-        var first = true
-        for argument in message.args {
-            if !first { append(UInt8(ascii: ",")) }
-            first = false
-            try write(argument)
+        var separator = UInt8(ascii: "{")
+        /// Starts the member `key` (a literal `"key":`), after a `{` or a `,`.
+        func key(_ literal: StaticString, _ writer: inout JSONWriter) {
+            writer.append(separator)
+            separator = UInt8(ascii: ",")
+            writer.writeRaw(literal)
         }
-        writeRaw("],\"chord_config\":")
+        if !message.args.isEmpty {
+            key("\"args\":", &self)
+            append(UInt8(ascii: "["))
+            var first = true
+            for argument in message.args {
+                if !first { append(UInt8(ascii: ",")) }
+                first = false
+                try write(argument)
+            }
+            append(UInt8(ascii: "]"))
+        }
         if let chord = message.chordConfig {
+            key("\"chord_config\":", &self)
             writeRaw("{\"callback\":")
             try write(chord.callback.value)
             writeRaw(",\"cid\":")
@@ -24,43 +41,62 @@ extension JSONWriter {
             writeRaw(",\"size\":")
             writeInt(chord.size)
             writeRaw("}")
-        } else {
-            writeNull()
         }
-        writeRaw(",\"eta\":")
-        try writeOptional(message.eta)
-        writeRaw(",\"expires\":")
-        switch message.expires {
-        case nil: writeNull()
-        case .seconds(let seconds): try writeDouble(seconds)
-        case .at(let at):
-            writeRaw("{\"at\":")
-            try writeDouble(at)
-            writeRaw("}")
+        if let eta = message.eta {
+            key("\"eta\":", &self)
+            try writeDouble(eta)
         }
-        writeRaw(",\"expires_resolved\":")
-        try writeOptional(message.expiresResolved)
-        writeRaw(",\"id\":")
+        if let expires = message.expires {
+            key("\"expires\":", &self)
+            switch expires {
+            case .seconds(let seconds): try writeDouble(seconds)
+            case .at(let at):
+                writeRaw("{\"at\":")
+                try writeDouble(at)
+                writeRaw("}")
+            }
+        }
+        if let resolved = message.expiresResolved {
+            key("\"expires_resolved\":", &self)
+            try writeDouble(resolved)
+        }
+        key("\"id\":", &self)
         writeString(message.id)
-        writeRaw(",\"kwargs\":")
-        try write(.object(message.kwargs))
-        writeRaw(",\"name\":")
+        if !message.kwargs.isEmpty {
+            key("\"kwargs\":", &self)
+            try write(.object(message.kwargs))
+        }
+        key("\"name\":", &self)
         writeString(message.name)
-        writeRaw(",\"on_complete\":")
-        if let callback = message.onComplete { try write(callback.value) } else { writeNull() }
-        writeRaw(",\"on_error\":")
-        if let callback = message.onError { try write(callback.value) } else { writeNull() }
-        writeRaw(",\"priority\":")
-        try writeOptional(message.priority)
-        writeRaw(",\"retries\":")
-        writeInt(message.retries)
-        writeRaw(",\"retry_backoff\":")
-        try writeDouble(message.retryBackoff)
-        writeRaw(",\"retry_delay\":")
-        try writeDouble(message.retryDelay)
-        writeRaw(",\"timeout\":")
-        try writeOptional(message.timeout)
-        writeRaw("}")
+        if let callback = message.onComplete {
+            key("\"on_complete\":", &self)
+            try write(callback.value)
+        }
+        if let callback = message.onError {
+            key("\"on_error\":", &self)
+            try write(callback.value)
+        }
+        if let priority = message.priority {
+            key("\"priority\":", &self)
+            try writeDouble(priority)
+        }
+        if message.retries != 0 {
+            key("\"retries\":", &self)
+            writeInt(message.retries)
+        }
+        if message.retryBackoff != 1 {
+            key("\"retry_backoff\":", &self)
+            try writeDouble(message.retryBackoff)
+        }
+        if message.retryDelay != 0 {
+            key("\"retry_delay\":", &self)
+            try writeDouble(message.retryDelay)
+        }
+        if let timeout = message.timeout {
+            key("\"timeout\":", &self)
+            try writeDouble(timeout)
+        }
+        append(UInt8(ascii: "}"))
     }
 
     /// Appends `{"__huey_error__": {...}}` for a failed call.
@@ -78,9 +114,6 @@ extension JSONWriter {
         writeRaw("}}")
     }
 
-    private mutating func writeOptional(_ number: Double?) throws {
-        if let number { try writeDouble(number) } else { writeNull() }
-    }
 }
 
 extension ErrorInfo {

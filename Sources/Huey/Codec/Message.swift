@@ -64,7 +64,7 @@ public struct Message: Sendable, Hashable, Codable {
     }
 
     /// Encodes the message through the wire writer (``MessageCodec/encode(_:)``), so a message
-    /// inside any `Codable` value has Huey's keys, with `null` for absent options, exactly as
+    /// inside any `Codable` value has Huey's keys, options at their default left out, exactly as
     /// it is queued.
     /// - Throws: `EncodingError` (`invalidValue`) for a NaN or infinite number.
     public func encode(to encoder: any Encoder) throws {

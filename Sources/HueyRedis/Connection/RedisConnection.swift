@@ -61,7 +61,7 @@ public final class RedisConnection {
         }
         self.configuration = configuration
         self.context = opened
-        self.owner = getpid()
+        self.owner = ProcessIdentity.current
         self.commandTimeout = configuration.commandTimeout
         // Not inherited by programs this process starts.
         _ = fcntl(opened.pointee.fd, F_SETFD, FD_CLOEXEC)
@@ -80,7 +80,7 @@ public final class RedisConnection {
 
     deinit {
         // A context inherited across fork is left alone: its socket is the parent's.
-        if owner == getpid() { redisFree(context) }
+        if owner == ProcessIdentity.current { redisFree(context) }
     }
 
     /// Sends `AUTH` and `SELECT` as the configuration asks.
@@ -114,12 +114,8 @@ public final class RedisConnection {
     public func command(_ arguments: [[UInt8]]) throws -> RedisReply {
         try checkUsable()
         guard !arguments.isEmpty else { throw RedisError(kind: .configuration, message: "a command needs a name") }
-        let raw = Self.withArgv(arguments) { argc, argv, lengths in
-            Self.withoutSIGPIPE { redisCommandArgv(context, argc, argv, lengths) }
-        }
-        guard let raw else { throw breakDown(doing: String(decoding: arguments[0], as: UTF8.self)) }
-        defer { freeReplyObject(raw) }
-        return try RedisReply(hiredis: raw.assumingMemoryBound(to: redisReply.self))
+        try sendAll(RESPCommand.encode(arguments), doing: String(decoding: arguments[0], as: UTF8.self))
+        return try readReply(doing: String(decoding: arguments[0], as: UTF8.self)).get()
     }
 
     /// Sends one command given as text (each argument UTF-8 encoded) and returns its reply.
@@ -143,25 +139,12 @@ public final class RedisConnection {
         guard !commands.contains(where: \.isEmpty) else {
             throw RedisError(kind: .configuration, message: "a command in the pipeline has no name")
         }
-        for arguments in commands {
-            let status = Self.withArgv(arguments) { argc, argv, lengths in
-                redisAppendCommandArgv(context, argc, argv, lengths)
-            }
-            guard status == REDIS_OK else { throw breakDown(doing: "a pipeline") }
-        }
+        var buffer: [UInt8] = []
+        for arguments in commands { RESPCommand.append(arguments, to: &buffer) }
+        try sendAll(buffer, doing: "a pipeline")
         var results: [Result<RedisReply, RedisError>] = []
         results.reserveCapacity(commands.count)
-        for _ in commands {
-            var raw: UnsafeMutableRawPointer?
-            let status = Self.withoutSIGPIPE { redisGetReply(context, &raw) }
-            guard status == REDIS_OK, let raw else { throw breakDown(doing: "a pipeline") }
-            defer { freeReplyObject(raw) }
-            do {
-                results.append(.success(try RedisReply(hiredis: raw.assumingMemoryBound(to: redisReply.self))))
-            } catch let error as RedisError {
-                results.append(.failure(error))
-            }
-        }
+        for _ in commands { results.append(try readReply(doing: "a pipeline")) }
         return results
     }
 
@@ -175,11 +158,31 @@ public final class RedisConnection {
     /// - Throws: As ``command(_:)-([[UInt8]])``; an error raised by the script is kind
     ///   ``RedisError/Kind/server``.
     public func run(_ script: RedisScript, keys: [[UInt8]], arguments: [[UInt8]]) throws -> RedisReply {
-        let tail = [Array(String(keys.count).utf8)] + keys + arguments
-        do {
-            return try command([Array("EVALSHA".utf8), Array(script.sha1.utf8)] + tail)
-        } catch let error as RedisError where error.kind == .server && error.serverCode == "NOSCRIPT" {
-            return try command([Array("EVAL".utf8), Array(script.source.utf8)] + tail)
+        try run(script, keys: keys, argumentParts: [arguments])
+    }
+
+    /// Runs a Lua script as ``run(_:keys:arguments:)``, its `ARGV` given in parts
+    /// (concatenated), so that callers need not copy their arguments into one array.
+    /// - Throws: As ``run(_:keys:arguments:)``.
+    func run(_ script: RedisScript, keys: [[UInt8]], argumentParts parts: [[[UInt8]]]) throws -> RedisReply {
+        try checkUsable()
+        func encoded(_ verb: String, _ body: String) -> [UInt8] {
+            var buffer: [UInt8] = []
+            RESPCommand.appendHeader(count: 3 + keys.count + parts.reduce(0) { $0 + $1.count }, to: &buffer)
+            RESPCommand.appendBulk(verb.utf8, to: &buffer)
+            RESPCommand.appendBulk(body.utf8, to: &buffer)
+            RESPCommand.appendBulk(String(keys.count).utf8, to: &buffer)
+            for key in keys { RESPCommand.appendBulk(key, to: &buffer) }
+            for part in parts { for argument in part { RESPCommand.appendBulk(argument, to: &buffer) } }
+            return buffer
+        }
+        try sendAll(encoded("EVALSHA", script.sha1), doing: "EVALSHA")
+        switch try readReply(doing: "EVALSHA") {
+        case .success(let reply): return reply
+        case .failure(let error) where error.serverCode == "NOSCRIPT":
+            try sendAll(encoded("EVAL", script.source), doing: "EVAL")
+            return try readReply(doing: "EVAL").get()
+        case .failure(let error): throw error
         }
     }
 
@@ -191,7 +194,7 @@ public final class RedisConnection {
     public func setCommandTimeout(_ seconds: Double) {
         guard !isBroken else { return }
         // A socket option would change the parent's socket too.
-        guard owner == getpid() else {
+        guard owner == ProcessIdentity.current else {
             isBroken = true
             return
         }
@@ -204,12 +207,12 @@ public final class RedisConnection {
     }
 
     /// Whether this process opened the connection (it was not inherited across fork).
-    var belongsToThisProcess: Bool { owner == getpid() }
+    var belongsToThisProcess: Bool { owner == ProcessIdentity.current }
 
     /// Whether an idle connection still looks alive: nothing to read and no hang-up on its
     /// socket. A server that restarted or closed the connection leaves it readable (EOF).
     var looksAlive: Bool {
-        guard !isBroken, owner == getpid() else { return false }
+        guard !isBroken, owner == ProcessIdentity.current else { return false }
         // Readable now (EOF, or data nobody asked for) or poll failing: not alive.
         return (try? System.pollInput(context.pointee.fd, timeout: 0, name: "poll")) == false
     }
@@ -223,12 +226,59 @@ public final class RedisConnection {
                 kind: .connection,
                 message: "the connection to Redis at \(configuration.address) is broken; open a new one")
         }
-        guard owner == getpid() else {
+        guard owner == ProcessIdentity.current else {
             isBroken = true
             throw RedisError(
                 kind: .connection,
                 message: "the connection to Redis at \(configuration.address) was opened by process \(owner) "
                     + "and cannot be used after fork(); open a new one")
+        }
+    }
+
+    /// Writes `bytes` (encoded commands) to the socket, all of them. `MSG_NOSIGNAL`: a
+    /// server that closed the connection makes this fail with EPIPE instead of raising
+    /// SIGPIPE. The socket's send timeout applies.
+    /// - Throws: ``RedisError`` of kind ``RedisError/Kind/connection`` (then ``isBroken``).
+    private func sendAll(_ bytes: [UInt8], doing what: @autoclosure () -> String) throws {
+        #if canImport(Glibc)
+            let flags = Int32(MSG_NOSIGNAL)
+        #else
+            let flags: Int32 = 0  // Darwin: the socket has SO_NOSIGPIPE (set in init)
+        #endif
+        let descriptor = context.pointee.fd
+        let failure: Int32? = bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let start = offset
+                do throws(SystemError) {
+                    offset += try System.call("send") {
+                        send(descriptor, buffer.baseAddress! + start, buffer.count - start, flags)
+                    }
+                } catch {
+                    return error.errno
+                }
+            }
+            return nil
+        }
+        guard let code = failure else { return }
+        isBroken = true
+        let reason =
+            code == EAGAIN || code == EWOULDBLOCK
+            ? "could not send within the command timeout of \(commandTimeout) s" : String(cString: strerror(code))
+        throw RedisError(kind: .connection, message: "\(what()) on Redis at \(configuration.address) failed: \(reason)")
+    }
+
+    /// Reads the next reply with hiredis (which has nothing of its own to write first).
+    /// - Returns: The reply, or `.failure` for an error reply (the connection stays usable).
+    /// - Throws: ``RedisError`` when the connection broke (then ``isBroken``).
+    private func readReply(doing what: @autoclosure () -> String) throws -> Result<RedisReply, RedisError> {
+        var raw: UnsafeMutableRawPointer?
+        guard redisGetReply(context, &raw) == REDIS_OK, let raw else { throw breakDown(doing: what()) }
+        defer { freeReplyObject(raw) }
+        do {
+            return .success(try RedisReply(hiredis: raw.assumingMemoryBound(to: redisReply.self)))
+        } catch let error as RedisError where error.kind == .server {
+            return .failure(error)
         }
     }
 
@@ -241,37 +291,6 @@ public final class RedisConnection {
             context.pointee.err == REDIS_ERR_IO && (code == EAGAIN || code == EWOULDBLOCK)
             ? "no reply within the command timeout of \(commandTimeout) s" : Self.errorText(context)
         return RedisError(kind: kind, message: "\(what) on Redis at \(configuration.address) failed: \(reason)")
-    }
-
-    /// Runs `body`, a hiredis call that may write to the socket, with SIGPIPE blocked in
-    /// this thread: writing to a connection the server closed then fails with EPIPE instead
-    /// of killing the process (hiredis uses write(2), not MSG_NOSIGNAL). A SIGPIPE the call
-    /// raised is discarded; `errno` is preserved for the caller.
-    private static func withoutSIGPIPE<R>(_ body: () -> R) -> R {
-        #if canImport(Glibc)
-            var pipe = sigset_t()
-            sigemptyset(&pipe)
-            sigaddset(&pipe, SIGPIPE)
-            var previous = sigset_t()
-            pthread_sigmask(SIG_BLOCK, &pipe, &previous)
-            defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
-            // A SIGPIPE already pending (blocked by the caller) is not ours to discard.
-            var pending = sigset_t()
-            let pendingBefore =
-                sigismember(&previous, SIGPIPE) == 1 && sigpending(&pending) == 0
-                && sigismember(&pending, SIGPIPE) == 1
-            let result = body()
-            let code = errno
-            if !pendingBefore, sigpending(&pending) == 0, sigismember(&pending, SIGPIPE) == 1 {
-                var now = timespec()
-                _ = sigtimedwait(&pipe, nil, &now)
-            }
-            errno = code
-            return result
-        #else
-            // Darwin: the socket has SO_NOSIGPIPE (set in init).
-            return body()
-        #endif
     }
 
     /// hiredis' error text of `context`.
@@ -292,34 +311,5 @@ public final class RedisConnection {
         // A tiny positive timeout must not become 0 (no timeout at all).
         if seconds > 0, whole == 0, micros == 0 { micros = 1 }
         return timeval(tv_sec: .init(whole), tv_usec: .init(micros))
-    }
-
-    /// Calls `body` with hiredis' `argc`, `argv` and `argvlen` for `arguments`, which are
-    /// copied into one buffer that lives for the call.
-    private static func withArgv<R>(
-        _ arguments: [[UInt8]],
-        _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) -> R
-    ) -> R {
-        var storage: [UInt8] = []
-        storage.reserveCapacity(arguments.reduce(1) { $0 + $1.count })
-        var offsets: [Int] = []
-        var lengths: [Int] = []
-        offsets.reserveCapacity(arguments.count)
-        lengths.reserveCapacity(arguments.count)
-        for argument in arguments {
-            offsets.append(storage.count)
-            lengths.append(argument.count)
-            storage.append(contentsOf: argument)
-        }
-        storage.append(0)  // never empty, so the buffer has a base address
-        return storage.withUnsafeBufferPointer { buffer in
-            let base = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
-            var argv: [UnsafePointer<CChar>?] = offsets.map { base + $0 }
-            return argv.withUnsafeMutableBufferPointer { argv in
-                lengths.withUnsafeBufferPointer { lengths in
-                    body(Int32(arguments.count), argv.baseAddress!, lengths.baseAddress!)
-                }
-            }
-        }
     }
 }

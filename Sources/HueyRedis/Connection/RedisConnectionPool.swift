@@ -40,7 +40,7 @@ public final class RedisConnectionPool: Sendable {
 
         /// Forgets connections inherited across fork.
         mutating func adoptCurrentProcess() {
-            let current = getpid()
+            let current = ProcessIdentity.current
             if pid != current {
                 pid = current
                 idle = []
@@ -57,7 +57,7 @@ public final class RedisConnectionPool: Sendable {
     public init(_ configuration: RedisConfiguration, maxIdle: Int = 8) {
         self.configuration = configuration
         self.maxIdle = max(0, maxIdle)
-        self.state = Mutex(State(pid: getpid()))
+        self.state = Mutex(State(pid: ProcessIdentity.current))
     }
 
     /// Runs `body` with a connection of this process and gives the connection back.

@@ -4,7 +4,11 @@
 /// arguments (``RedisStorage/scriptPrefix``): the queue kind (`z` sorted set for the
 /// priority variants, `l` list otherwise), the result expiry in seconds (`0` = results
 /// never expire) and the prefix of expiring result keys. Its own arguments start at
-/// `ARGV[4]`. The shared prelude holds the one implementation of each write.
+/// `ARGV[4]`. The shared prelude holds the one implementation of each write, in parts
+/// (``declarations``, ``queueing``, ``storing``, ``applying``, ``claiming``) so that a
+/// script carries only the functions it calls: Lua defines a script's functions anew on
+/// every run, and defining them all cost about 7 µs of server time per call, more than
+/// the work of an enqueue or a claim.
 ///
 /// Entries of the sorted sets (priority queue, schedule) are a 16-digit sequence number
 /// followed by the message, so equal scores keep FIFO order and equal messages never
@@ -13,12 +17,18 @@ enum RedisScripts {
     /// Width of the sequence prefix of sorted-set members.
     static let sequenceWidth = 16
 
-    private static let prelude = """
+    /// The keys and the prefix arguments, named.
+    private static let declarations = """
         local Q, S, SEQ, WAKE, RES, CLAIMS, DL, DEAD = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
         local PRIORITY = ARGV[1] == 'z'
         local TTL = tonumber(ARGV[2])
         local RPREFIX = ARGV[3]
-        local woken = 0
+
+        """
+
+    /// Queueing a message and waking idle workers.
+    private static let queueing = """
+        local woken, overfull = 0, false
         local function member(data)
           return string.format('%016d', redis.call('INCR', SEQ)) .. data
         end
@@ -29,13 +39,18 @@ enum RedisScripts {
             redis.call('LPUSH', Q, data)
           end
           if woken < 64 then
-            redis.call('LPUSH', WAKE, '1')
+            if redis.call('LPUSH', WAKE, '1') > 64 then overfull = true end
             woken = woken + 1
           end
         end
         local function finish()
-          if woken > 0 then redis.call('LTRIM', WAKE, 0, 63) end
+          if overfull then redis.call('LTRIM', WAKE, 0, 63) end
         end
+
+        """
+
+    /// Results, the schedule, chord completions and dead letters.
+    private static let storing = """
         local function put(key, value)
           if TTL > 0 then
             redis.call('SET', RPREFIX .. key, value, 'PX', math.floor(TTL * 1000))
@@ -78,62 +93,103 @@ enum RedisScripts {
 
         """
 
-    /// Applies writes (`ARGV[5...]`, triples of op, a, b: `p` key value, `e` data priority,
-    /// `s` data timestamp, `d` data reason; and chord completions, `c` then the fields the
-    /// prelude's `chord` reads) — when `ARGV[4]` is a claim token, only if that claim still
-    /// exists, dropping it. `ARGV[5]` is the time for dead letters; ops start at `ARGV[6]`.
-    /// Returns 1 plus the number of chord callbacks queued, or 0 when the claim was gone
-    /// (nothing applied).
-    static let write = RedisScript(prelude + """
-        local token = ARGV[4]
-        if token ~= '' and redis.call('HEXISTS', CLAIMS, token) == 0 then return 0 end
-        local i, completed = 6, 0
-        while i <= #ARGV do
-          local op = ARGV[i]
-          if op == 'c' then
-            local queued
-            i, queued = chord(i)
-            completed = completed + queued
-          else
-            if op == 'p' then put(ARGV[i + 1], ARGV[i + 2])
-            elseif op == 'e' then push(ARGV[i + 1], ARGV[i + 2])
-            elseif op == 's' then schedule(ARGV[i + 1], ARGV[i + 2])
-            elseif op == 'd' then dead(ARGV[i + 1], ARGV[i + 2], ARGV[5])
-            else return redis.error_reply('huey: unknown write ' .. op) end
-            i = i + 3
+    /// Applying the writes of an ack (needs ``queueing`` and ``storing``): `apply(token,
+    /// time, first)` applies the ops from `ARGV[first]` on — triples of op, a, b: `p` key
+    /// value, `e` data priority, `s` data timestamp, `d` data reason (at `time`); and chord
+    /// completions, `c` then the fields `chord` reads — when `token` is a claim token, only
+    /// if that claim still exists, dropping it. Returns 1 plus the number of chord callbacks
+    /// queued, 0 when the claim was gone (nothing applied), or an error reply.
+    private static let applying = """
+        local function apply(token, time, first)
+          if token ~= '' and redis.call('HEXISTS', CLAIMS, token) == 0 then return 0 end
+          local i, completed = first, 0
+          while i <= #ARGV do
+            local op = ARGV[i]
+            if op == 'c' then
+              local queued
+              i, queued = chord(i)
+              completed = completed + queued
+            else
+              if op == 'p' then put(ARGV[i + 1], ARGV[i + 2])
+              elseif op == 'e' then push(ARGV[i + 1], ARGV[i + 2])
+              elseif op == 's' then schedule(ARGV[i + 1], ARGV[i + 2])
+              elseif op == 'd' then dead(ARGV[i + 1], ARGV[i + 2], time)
+              else return redis.error_reply('huey: unknown write ' .. op) end
+              i = i + 3
+            end
           end
+          if token ~= '' then
+            redis.call('HDEL', CLAIMS, token)
+            redis.call('HDEL', DL, token)
+          end
+          finish()
+          return 1 + completed
         end
-        if token ~= '' then
-          redis.call('HDEL', CLAIMS, token)
-          redis.call('HDEL', DL, token)
+
+        """
+
+    /// Claiming: `take(owner, now)` moves the next message into the claims hash, recorded
+    /// with `owner` ("host\\tpid\\tstart") and `now`; returns token, data and priority, or
+    /// nothing when the queue is empty or paused (the pause flag is `KEYS[9]`: scripts that
+    /// claim get it after the common keys).
+    private static let claiming = """
+        local function take(owner, now)
+          if redis.call('EXISTS', KEYS[9]) == 1 then return nil end
+          local data, priority
+          if PRIORITY then
+            local popped = redis.call('ZPOPMIN', Q)
+            if #popped == 0 then return nil end
+            data = string.sub(popped[1], 17)
+            priority = string.format('%.17g', -tonumber(popped[2]))
+          else
+            data = redis.call('RPOP', Q)
+            if not data then return nil end
+            priority = '0'
+          end
+          local token = redis.call('INCR', SEQ)
+          redis.call('HSET', CLAIMS, token, owner .. '\\t' .. now .. '\\t' .. priority .. '\\n' .. data)
+          return token, data, priority
         end
-        finish()
-        return 1 + completed
+
+        """
+
+    /// Applies writes (see ``applying``) for claim `ARGV[4]` (or none: empty), dead letters
+    /// dated `ARGV[5]`, ops from `ARGV[6]`. Returns what `apply` returns.
+    static let write = RedisScript(declarations + queueing + storing + applying + """
+        return apply(ARGV[4], ARGV[5], 6)
         """)
 
-    /// Takes the next message into the claims hash: `ARGV[4]` is the owner ("host\\tpid\\t
-    /// start"), `ARGV[5]` the time. Returns {token, data, priority} or nil; nil also while the
+    /// ``write`` for claim `ARGV[4]` (dead letters dated `ARGV[5]`), then ``claim`` for owner
+    /// `ARGV[6]` at `ARGV[7]` (pause flag `KEYS[9]`); ops from `ARGV[8]`. Returns {ack} when
+    /// the queue was empty or paused, {ack, token, data, priority} otherwise (ack as `write`
+    /// returns it; an error reply from the writes is returned as it is, and nothing is claimed).
+    static let writeAndClaim = RedisScript(declarations + queueing + storing + applying + claiming + """
+        local acked = apply(ARGV[4], ARGV[5], 8)
+        if type(acked) == 'table' then return acked end
+        local token, data, priority = take(ARGV[6], ARGV[7])
+        if not token then return {acked} end
+        return {acked, token, data, priority}
+        """)
+
+    /// Queues messages (`ARGV[4...]`, pairs of data and priority) and wakes idle workers:
+    /// an enqueue without the rest of ``write``. Returns 1.
+    static let enqueue = RedisScript(declarations + queueing + """
+        for i = 4, #ARGV, 2 do push(ARGV[i], ARGV[i + 1]) end
+        finish()
+        return 1
+        """)
+
+    /// Takes the next message into the claims hash (see ``claiming``): `ARGV[4]` is the
+    /// owner, `ARGV[5]` the time. Returns {token, data, priority} or nil; nil also while the
     /// pause flag `KEYS[9]` exists.
-    static let claim = RedisScript(prelude + """
-        if redis.call('EXISTS', KEYS[9]) == 1 then return false end
-        local data, priority
-        if PRIORITY then
-          local popped = redis.call('ZPOPMIN', Q)
-          if #popped == 0 then return false end
-          data = string.sub(popped[1], 17)
-          priority = string.format('%.17g', -tonumber(popped[2]))
-        else
-          data = redis.call('RPOP', Q)
-          if not data then return false end
-          priority = '0'
-        end
-        local token = redis.call('INCR', SEQ)
-        redis.call('HSET', CLAIMS, token, ARGV[4] .. '\\t' .. ARGV[5] .. '\\t' .. priority .. '\\n' .. data)
+    static let claim = RedisScript(declarations + claiming + """
+        local token, data, priority = take(ARGV[4], ARGV[5])
+        if not token then return false end
         return {token, data, priority}
         """)
 
     /// Puts claim `ARGV[4]` back in the queue with its priority. Returns 1, or 0 when gone.
-    static let release = RedisScript(prelude + """
+    static let release = RedisScript(declarations + queueing + """
         local record = redis.call('HGET', CLAIMS, ARGV[4])
         if not record then return 0 end
         local newline = string.find(record, '\\n', 1, true)
@@ -147,14 +203,14 @@ enum RedisScripts {
 
     /// Sets (`ARGV[5]` a number) or clears (`ARGV[5]` empty) the deadline of claim `ARGV[4]`
     /// if it still exists.
-    static let setDeadline = RedisScript(prelude + """
+    static let setDeadline = RedisScript(declarations + """
         if redis.call('HEXISTS', CLAIMS, ARGV[4]) == 0 then return 0 end
         if ARGV[5] == '' then redis.call('HDEL', DL, ARGV[4]) else redis.call('HSET', DL, ARGV[4], ARGV[5]) end
         return 1
         """)
 
     /// Removes and returns the schedule members due at or before `ARGV[4]`, earliest first.
-    static let readSchedule = RedisScript(prelude + """
+    static let readSchedule = RedisScript(declarations + """
         local due = redis.call('ZRANGEBYSCORE', S, '-inf', ARGV[4])
         if #due > 0 then redis.call('ZREMRANGEBYSCORE', S, '-inf', ARGV[4]) end
         return due
@@ -162,7 +218,7 @@ enum RedisScripts {
 
     /// Moves schedule members (`ARGV[4...]`, triples of member, priority, message to queue)
     /// into the queue, each only if it is still scheduled (so two schedulers never both move one). Returns the count.
-    static let promote = RedisScript(prelude + """
+    static let promote = RedisScript(declarations + queueing + """
         local moved = 0
         for i = 4, #ARGV, 3 do
           if redis.call('ZREM', S, ARGV[i]) == 1 then
@@ -175,7 +231,7 @@ enum RedisScripts {
         """)
 
     /// Removes and returns the value of result `ARGV[4]`.
-    static let popResult = RedisScript(prelude + """
+    static let popResult = RedisScript(declarations + """
         if TTL > 0 then return redis.call('GETDEL', RPREFIX .. ARGV[4]) end
         local value = redis.call('HGET', RES, ARGV[4])
         if value then redis.call('HDEL', RES, ARGV[4]) end
@@ -184,7 +240,7 @@ enum RedisScripts {
 
     /// Removes the dead letter record `ARGV[4]` and, if it was there, queues message `ARGV[5]`
     /// with priority `ARGV[6]`. Returns 1, or 0 when the record was gone.
-    static let requeueDead = RedisScript(prelude + """
+    static let requeueDead = RedisScript(declarations + queueing + """
         if redis.call('LREM', DEAD, 1, ARGV[4]) == 0 then return 0 end
         push(ARGV[5], ARGV[6])
         finish()
@@ -192,7 +248,7 @@ enum RedisScripts {
         """)
 
     /// Deletes lock `KEYS[9]` only when it holds this holder's token `ARGV[4]`.
-    static let unlock = RedisScript(prelude + """
+    static let unlock = RedisScript(declarations + """
         if redis.call('GET', KEYS[9]) == ARGV[4] then return redis.call('DEL', KEYS[9]) end
         return 0
         """)

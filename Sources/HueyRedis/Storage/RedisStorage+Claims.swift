@@ -8,12 +8,22 @@ import Synchronization
 /// followed by the message. Deadlines live in a second hash under the same token.
 extension RedisStorage {
     public func claim(owner: ClaimOwner, now: Double) throws -> Claim? {
-        let header = "\(owner.host)\t\(owner.pid)\t\(owner.startTime)"
         let reply = try run(
-            RedisScripts.claim, "claim a message", extraKeys: [keys.paused], [Self.argument(header), Self.argument(now)])
+            RedisScripts.claim, "claim a message", extraKeys: [keys.paused], [Self.ownerArgument(owner), Self.argument(now)])
         guard let parts = reply.array else { return nil }
-        guard parts.count == 3, let token = parts[0].integer, let data = parts[1].bytes,
-            let priority = parts[2].string.flatMap(Double.init)
+        return try claim(fromReply: parts[...], owner: owner, now: now)
+    }
+
+    /// How a claim record names its owner: "host\tpid\tstart".
+    static func ownerArgument(_ owner: ClaimOwner) -> [UInt8] {
+        argument("\(owner.host)\t\(owner.pid)\t\(owner.startTime)")
+    }
+
+    /// The claim in a script's reply: token, data, priority.
+    /// - Throws: ``StorageError`` (`.corrupt`) when the reply is not that.
+    func claim(fromReply parts: ArraySlice<RedisReply>, owner: ClaimOwner, now: Double) throws -> Claim {
+        guard parts.count == 3, let token = parts[parts.startIndex].integer, let data = parts[parts.startIndex + 1].bytes,
+            let priority = parts[parts.startIndex + 2].string.flatMap(Double.init)
         else {
             throw StorageError(code: .corrupt, message: "redis queue \(name): unexpected reply to a claim")
         }
@@ -32,26 +42,41 @@ extension RedisStorage {
     /// queued once (a crash between the two loses that callback — keep signed chords on
     /// SQLite, files or memory where that matters).
     public func ack(_ claim: Claim, writes: [StorageWrite]) throws -> Bool {
+        let split = AckWrites(writes)
+        let arguments = [Self.argument(claim.token), Self.argument(Date().timeIntervalSince1970)]
+        let reply = try run(RedisScripts.write, "acknowledge a claim", arguments + Self.encode(split.inScript))
+        return try finishAck(split, reply: reply.integer ?? 0)
+    }
+
+    /// An ack's writes: those the script applies, and the chord completions that must
+    /// follow it because their callback is signed.
+    struct AckWrites {
         var inScript: [StorageWrite] = []
         var signed: [ChordCompletion] = []
         var completions: [ChordCompletion] = []
-        for write in writes {
-            guard case .completeChord(let completion) = write else {
-                inScript.append(write)
-                continue
-            }
-            if completion.sign == nil {
-                inScript.append(write)
-                completions.append(completion)
-            } else {
-                signed.append(completion)
+
+        init(_ writes: [StorageWrite]) {
+            for write in writes {
+                guard case .completeChord(let completion) = write else {
+                    inScript.append(write)
+                    continue
+                }
+                if completion.sign == nil {
+                    inScript.append(write)
+                    completions.append(completion)
+                } else {
+                    signed.append(completion)
+                }
             }
         }
-        let arguments = [Self.argument(claim.token), Self.argument(Date().timeIntervalSince1970)] + Self.encode(inScript)
-        let reply = try run(RedisScripts.write, "acknowledge a claim", arguments).integer ?? 0
+    }
+
+    /// After the script answered `reply` (see ``RedisScripts/write``): marks chords the
+    /// script completed, completes signed ones; returns whether the claim was acked.
+    func finishAck(_ split: AckWrites, reply: Int) throws -> Bool {
         guard reply >= 1 else { return false }
-        if reply > 1 { for completion in completions { completion.outcome.markCompleted() } }
-        for completion in signed { try completeAfterAck(completion) }
+        if reply > 1 { for completion in split.completions { completion.outcome.markCompleted() } }
+        for completion in split.signed { try completeAfterAck(completion) }
         return true
     }
 

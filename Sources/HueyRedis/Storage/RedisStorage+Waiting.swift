@@ -12,9 +12,14 @@ extension RedisStorage {
             return !(try command("wait for work", Self.argument("LPOP"), Self.argument(keys.wake))).isNull
         }
         let reply = try redis("wait for work") { connection in
-            // BLPOP's own timeout must end before the socket's.
-            connection.setCommandTimeout(timeout + pool.configuration.commandTimeout)
-            defer { connection.setCommandTimeout(pool.configuration.commandTimeout) }
+            // BLPOP's own timeout must end before the socket's (the server ends a blocking
+            // wait within about 0.1 s of its timeout). Workers wait in slices far shorter
+            // than the command timeout, so the socket option is changed only for long waits:
+            // two system calls fewer before an idle worker claims.
+            let configured = pool.configuration.commandTimeout
+            let longWait = configured > 0 && timeout + 1 >= configured
+            if longWait { connection.setCommandTimeout(timeout + configured) }
+            defer { if longWait { connection.setCommandTimeout(configured) } }
             return try connection.command([
                 Self.argument("BLPOP"), Self.argument(keys.wake), Self.argument(String(format: "%.3f", max(timeout, 0.001))),
             ])

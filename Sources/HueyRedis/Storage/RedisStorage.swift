@@ -94,8 +94,8 @@ public final class RedisStorage: Storage, Sendable {
     func run(_ script: RedisScript, _ doing: String, extraKeys: [String] = [], _ arguments: [[UInt8]]) throws
         -> RedisReply
     {
-        let allKeys = keys.scriptKeys + extraKeys.map { Array($0.utf8) }
-        return try redis(doing) { try $0.run(script, keys: allKeys, arguments: scriptPrefix + arguments) }
+        let allKeys = extraKeys.isEmpty ? keys.scriptKeys : keys.scriptKeys + extraKeys.map { Array($0.utf8) }
+        return try redis(doing) { try $0.run(script, keys: allKeys, argumentParts: [scriptPrefix, arguments]) }
     }
 
     static func argument(_ text: String) -> [UInt8] { Array(text.utf8) }
@@ -122,8 +122,13 @@ public final class RedisStorage: Storage, Sendable {
 
     public func enqueue(batch: [QueueItem]) throws {
         guard !batch.isEmpty else { return }
-        let writes = batch.map { StorageWrite.enqueue(data: $0.data, priority: $0.priority) }
-        _ = try run(RedisScripts.write, "enqueue", [[], Self.argument(Date().timeIntervalSince1970)] + Self.encode(writes))
+        var arguments: [[UInt8]] = []
+        arguments.reserveCapacity(batch.count * 2)
+        for item in batch {
+            arguments.append(item.data)
+            arguments.append(Self.argument(item.priority))
+        }
+        _ = try run(RedisScripts.enqueue, "enqueue", arguments)
     }
 
     public func dequeue() throws -> [UInt8]? {

@@ -111,6 +111,24 @@ final class SQLiteConnection {
         while try statement.step() {}
     }
 
+    /// Runs the write `sql` once per element of `rows`: `shared` is bound once (to the
+    /// first parameters), `bind` binds the rest for each row. One statement lookup and no
+    /// per-row allocation, for batches (`map`).
+    /// - Throws: ``StorageError``, or what `bind` throws; rows run before it stay in the
+    ///   caller's transaction.
+    func runEach<Row>(
+        _ sql: String, shared: [SQLiteValue], _ rows: [Row], bind: (SQLiteStatement, Row) throws -> Void
+    ) throws {
+        let statement = try prepared(sql)
+        defer { statement.reset() }
+        try statement.bind(shared)
+        for row in rows {
+            try bind(statement, row)
+            while try statement.step() {}
+            statement.rewind()
+        }
+    }
+
     /// Runs `sql` with `values` and maps every result row with `row`.
     /// - Throws: ``StorageError``, or what `row` throws.
     func query<T>(_ sql: String, _ values: [SQLiteValue] = [], row: (SQLiteStatement) throws -> T) throws -> [T] {

@@ -40,32 +40,35 @@ final class SQLiteStatement {
     /// Binds `values` to parameters 1…n.
     /// - Throws: ``StorageError`` when a value cannot be bound (too big, out of memory).
     func bind(_ values: [SQLiteValue]) throws {
-        for (offset, value) in values.enumerated() {
-            let index = Int32(offset + 1)
-            let code: Int32
-            switch value {
-            case .integer(let number):
-                code = sqlite3_bind_int64(handle, index, number)
-            case .real(let number):
-                code = sqlite3_bind_double(handle, index, number)
-            case .text(let text):
-                // The String is passed as a temporary C string; TRANSIENT makes SQLite copy it.
-                code = sqlite3_bind_text64(
-                    handle, index, text, UInt64(text.utf8.count), SQLiteResult.transient, UInt8(SQLITE_UTF8))
-            case .blob(let bytes) where bytes.isEmpty:
-                // A zero-length bind_blob with a nil pointer would store NULL.
-                code = sqlite3_bind_zeroblob(handle, index, 0)
-            case .blob(let bytes):
-                code = bytes.withUnsafeBytes { raw in
-                    sqlite3_bind_blob64(handle, index, raw.baseAddress, UInt64(raw.count), SQLiteResult.transient)
-                }
-            case .null:
-                code = sqlite3_bind_null(handle, index)
+        for (offset, value) in values.enumerated() { try bind(value, at: Int32(offset + 1)) }
+    }
+
+    /// Binds `value` to parameter `index` (from 1).
+    /// - Throws: ``StorageError`` when the value cannot be bound (too big, out of memory).
+    func bind(_ value: SQLiteValue, at index: Int32) throws {
+        let code: Int32
+        switch value {
+        case .integer(let number):
+            code = sqlite3_bind_int64(handle, index, number)
+        case .real(let number):
+            code = sqlite3_bind_double(handle, index, number)
+        case .text(let text):
+            // The String is passed as a temporary C string; TRANSIENT makes SQLite copy it.
+            code = sqlite3_bind_text64(
+                handle, index, text, UInt64(text.utf8.count), SQLiteResult.transient, UInt8(SQLITE_UTF8))
+        case .blob(let bytes) where bytes.isEmpty:
+            // A zero-length bind_blob with a nil pointer would store NULL.
+            code = sqlite3_bind_zeroblob(handle, index, 0)
+        case .blob(let bytes):
+            code = bytes.withUnsafeBytes { raw in
+                sqlite3_bind_blob64(handle, index, raw.baseAddress, UInt64(raw.count), SQLiteResult.transient)
             }
-            guard code == SQLITE_OK else {
-                let action = "cannot bind parameter \(index) of \"\(sql)\""
-                throw SQLiteResult.error(code, database: database, doing: action)
-            }
+        case .null:
+            code = sqlite3_bind_null(handle, index)
+        }
+        guard code == SQLITE_OK else {
+            let action = "cannot bind parameter \(index) of \"\(sql)\""
+            throw SQLiteResult.error(code, database: database, doing: action)
         }
     }
 
@@ -87,6 +90,11 @@ final class SQLiteStatement {
     func reset() {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
+    }
+
+    /// Resets the statement to run it again, keeping its bindings.
+    func rewind() {
+        sqlite3_reset(handle)
     }
 
     // MARK: Reading the current row (columns count from 0)

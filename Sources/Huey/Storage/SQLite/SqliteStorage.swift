@@ -226,8 +226,9 @@ public final class SqliteStorage: Storage {
     public func enqueue(batch: [QueueItem]) throws {
         guard !batch.isEmpty else { return }
         try write { connection in
-            for item in batch {
-                try connection.run(SqliteSQL.enqueue, [.text(name), .blob(item.data), .real(item.priority)])
+            try connection.runEach(SqliteSQL.enqueue, shared: [.text(name)], batch) { statement, item in
+                try statement.bind(.blob(item.data), at: 2)
+                try statement.bind(.real(item.priority), at: 3)
             }
         }
     }
