@@ -52,6 +52,12 @@ public final class Consumer {
     var periodicMinutes: PeriodicMinutes
     var nextClaimsCheck = 0.0
     var nextHealthCheck = 0.0
+    /// When the master next refreshes its record in the registry of live consumers.
+    var nextRegistration = 0.0
+    /// When this master started (Unix seconds), for its registry record.
+    let startedAt = Date().timeIntervalSince1970
+    /// Tells systemd how the consumer is doing (nothing without `$NOTIFY_SOCKET`).
+    let notifier = SystemdNotifier()
     /// When the master last said the disk is full (see `Consumer+Storage.swift`).
     var fullDiskNotice = FullDiskNotice()
 
@@ -95,6 +101,7 @@ public final class Consumer {
         periodicMinutes.continueFrom(inherited: PeriodicMinutes.takeInherited())
         try setUpMaster()
         logStartup()
+        register()
         if options.flushLocks || !options.extraLocks.isEmpty { try flushLocks() }
         recoverOrphanedClaims()
         try masterLoop()

@@ -1,3 +1,5 @@
+import Huey
+
 /// The SQL of ``PostgresStorage`` for one table prefix.
 ///
 /// Huey 3.x's tables, with its column names and types (huey/storage.py `PostgresStorage`),
@@ -134,9 +136,12 @@ struct PostgresSQL: Sendable {
 
     // MARK: Claims
 
-    /// Moves the next message to the claims in one statement: $2 host, $3 pid, $4 start, $5 time.
+    /// Moves the next message to the claims in one statement: $2 host, $3 pid, $4 start, $5
+    /// time. Takes nothing while the queue is paused (the fleet key ``FleetKeys/paused`` in `kv`).
     var claimNext: String {
-        "with next as (delete from \(task) where id = (\(nextTask)) returning data, priority) "
+        "with next as (delete from \(task) where id = (\(nextTask)) and not exists "
+            + "(select 1 from \(kv) where queue = $1 and key = '\(PostgresStorage.fleetKeyPrefix + FleetKeys.paused)') "
+            + "returning data, priority) "
             + "insert into \(claim) (queue, data, priority, owner_host, owner_pid, owner_start, claimed_at) "
             + "select $1::text, data, priority, $2::text, $3::bigint, $4::bigint, $5::float8 from next returning id, data, priority"
     }

@@ -6,6 +6,9 @@ import Synchronization
 /// machines. A claim's token is its row id (a `bigserial`, never reused), so a stale ack can
 /// never drop somebody else's claim.
 extension PostgresStorage: ChainingStorage {
+    /// Claims check the pause flag (``claimNext`` in `PostgresSQL`).
+    public var claimsHonorPause: Bool { true }
+
     /// Moves the next message to the claims for `owner`, in one statement.
     /// - Throws: ``StorageError``; then nothing was taken.
     public func claim(owner: ClaimOwner, now: Double) throws -> Claim? {
