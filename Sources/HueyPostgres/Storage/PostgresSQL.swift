@@ -112,7 +112,10 @@ struct PostgresSQL: Sendable {
     var pop: String { "delete from \(kv) where queue = $1 and key = $2 returning value" }
     var deleteKey: String { "delete from \(kv) where queue = $1 and key = $2" }
     var hasKey: String { "select 1 from \(kv) where queue = $1 and key = $2" }
-    var kvSize: String { "select count(*) from \(kv) where queue = $1" }
+    /// Stored results only: fleet state (kept in `kv` under ``Storage/fleetKeyPrefix``) is not counted.
+    var kvSize: String {
+        "select count(*) from \(kv) where queue = $1 and key not like '\(PostgresStorage.fleetKeyPrefix)%'"
+    }
     var kvItems: String { "select key, value from \(kv) where queue = $1" }
     var flushKV: String { "delete from \(kv) where queue = $1" }
     /// Whether a key starts with one of several prefixes, in one statement: for each prefix,
@@ -156,7 +159,8 @@ struct PostgresSQL: Sendable {
     // MARK: Dead letters
 
     var addDead: String { "insert into \(dead) (queue, data, reason, timestamp) values ($1, $2, $3, $4)" }
-    var deadItems: String { "select data, reason, timestamp from \(dead) where queue = $1 order by id" }
+    var deadItems: String { "select data, reason, timestamp, id from \(dead) where queue = $1 order by id" }
+    var takeDead: String { "delete from \(dead) where queue = $1 and id = $2 returning data" }
     var flushDead: String { "delete from \(dead) where queue = $1" }
 
     // MARK: Machines
