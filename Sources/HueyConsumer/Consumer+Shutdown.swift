@@ -23,7 +23,7 @@ extension Consumer {
 
     /// Immediate stop: workers are stopped now and their tasks put back in the queue.
     func interruptWorkers() {
-        if case .draining(restart: false, _) = phase {} else { tellSystemd("STOPPING=1") { try $0.stopping() } }
+        if !phase.isStopping { tellSystemd("STOPPING=1") { try $0.stopping() } }
         phase = .interrupting
         pool.interruptAll()
     }

@@ -151,4 +151,10 @@ enum Phase: Equatable {
     case draining(restart: Bool, deadline: Double?)
     /// Workers were sent SIGTERM; waiting for them to die.
     case interrupting
+
+    /// Whether a stop (not a restart) is under way, graceful or immediate.
+    var isStopping: Bool {
+        if case .draining(restart: false, _) = self { return true }
+        return self == .interrupting
+    }
 }

@@ -25,7 +25,7 @@ extension Huey {
         chainAfterBody: () -> Bool = { true }
     ) throws -> NextCall? {
         let plan = try plan(for: claim, in: storage.storage, unrevoked: unrevoked)
-        let chainFor = owner != nil && chainAfterBody() ? owner : nil
+        let chainFor = chainAfterBody() ? owner : nil
         // Not acked: recovered by someone else meanwhile; nothing was written.
         return try commit(plan, acking: claim, in: storage, claimingNextFor: chainFor).next
     }
