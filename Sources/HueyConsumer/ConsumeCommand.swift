@@ -50,7 +50,7 @@ struct ConsumeCommand: ParsableCommand {
 
     @Option(
         name: .customLong("max-memory"),
-        help: "Memory cap of a process worker in MB (checked now; not yet enforced by the worker pool).")
+        help: "Memory cap of a process worker in MB: past it after a task, the worker is replaced.")
     var maxMemory: Int?
 
     @Option(name: .long, help: "Write the master's pid to this file while it runs (removed when it stops).")

@@ -11,6 +11,7 @@ extension Consumer {
     /// signals, then do one tick. Returns when a stop has finished; re-executes on restart.
     func masterLoop() throws {
         startWorkers()
+        tellSystemd("READY=1") { try $0.ready(status: "\(targetWorkers) \(pool.kind) worker(s), queue \(huey.name)") }
         while true {
             let bytes: [UInt8]
             do {
@@ -46,6 +47,11 @@ extension Consumer {
             checkDeadlines(clock: clock)
             nextClaimsCheck = real + Self.claimsCheckInterval
         }
+        if phase == .running && real >= nextRegistration {
+            register()
+            pruneDeadConsumers()
+            nextRegistration = real + options.healthCheckInterval
+        }
         if phase == .running && options.healthCheck && real >= nextHealthCheck {
             recoverOrphanedClaims()
             nextHealthCheck = real + options.healthCheckInterval
@@ -66,6 +72,7 @@ extension Consumer {
         if phase == .running {
             wake = min(wake, timer.realSecondsToNextTick(clock: huey.clock().timeIntervalSince1970))
             if options.healthCheck { wake = min(wake, nextHealthCheck - real) }
+            wake = min(wake, nextRegistration - real)
             if pool.liveCount < targetWorkers { wake = min(wake, pool.nextStartAt - real) }
         }
         wake = min(wake, nextClaimsCheck - real)
@@ -102,6 +109,7 @@ extension Consumer {
         case SIGHUP:
             if phase == .running {
                 logger.info("Received SIGHUP, restarting after running tasks finish...")
+                tellSystemd("RELOADING=1") { try $0.reloading() }
                 drain(restart: true)
             } else {
                 logger.info("Received SIGHUP while stopping; ignored.")

@@ -3,7 +3,8 @@ import Logging
 
 extension Consumer {
     /// One scheduler tick: due scheduled calls to the queue, then the periodic tasks of
-    /// any minute not yet enqueued.
+    /// any minute not yet enqueued — once per fleet: each (task, minute) slot is claimed in
+    /// the storage first, so other consumers on the same storage do not enqueue it again.
     func runScheduler(clock: Double) {
         do {
             let moved = try huey.enqueueDueScheduled(now: Date(timeIntervalSince1970: clock))
@@ -18,7 +19,8 @@ extension Consumer {
             logger.warning("scheduler: skipped periodic tasks of \(minute - periodicMinutes.lastMinute - 1) minute(s).")
         }
         do {
-            let names = try huey.enqueuePeriodicTasks(at: Date(timeIntervalSince1970: Double(minute) * 60))
+            let names = try huey.enqueuePeriodicTasksOncePerFleet(
+                at: Date(timeIntervalSince1970: Double(minute) * 60), now: Date(timeIntervalSince1970: clock))
             periodicMinutes.lastMinute = minute
             for name in names { logger.info("Enqueueing periodic task \(name).") }
         } catch {

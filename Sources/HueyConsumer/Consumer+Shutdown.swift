@@ -16,12 +16,14 @@ extension Consumer {
     /// Graceful stop or restart: no new tasks; running tasks finish (until `-t`).
     func drain(restart: Bool) {
         let deadline = options.shutdownTimeout.map { MonotonicClock.now() + $0 }
+        if !restart { tellSystemd("STOPPING=1") { try $0.stopping() } }
         phase = .draining(restart: restart, deadline: deadline)
         pool.retireAll()
     }
 
     /// Immediate stop: workers are stopped now and their tasks put back in the queue.
     func interruptWorkers() {
+        if !phase.isStopping { tellSystemd("STOPPING=1") { try $0.stopping() } }
         phase = .interrupting
         pool.interruptAll()
     }
@@ -42,9 +44,21 @@ extension Consumer {
         return restart ? .restart : .stop
     }
 
+    /// Sends one `sd_notify` message (`what` names it in the log) when systemd listens;
+    /// a failure is logged and changes nothing else.
+    func tellSystemd(_ what: String, _ send: (SystemdNotifier) throws -> Bool) {
+        guard notifier.isActive else { return }
+        do {
+            _ = try send(notifier)
+        } catch {
+            logger.warning("systemd: cannot send \(what): \(error)")
+        }
+    }
+
     /// Leaves the loop: returns from ``run()``, or re-executes the program for a restart.
     func finish(_ outcome: StopOutcome) throws {
         maintainStorage(final: true)
+        if outcome == .stop { deregister() }
         huey.storage.closeConnections()
         switch outcome {
         case .stop:

@@ -10,7 +10,8 @@ import Logging
 /// workers (`.process`, the default) or starts threads (`.thread`), then loops on
 /// `poll()` over a self-pipe fed by its signal handlers, waking for each scheduler tick:
 /// it reaps workers, moves due scheduled calls to the queue, enqueues periodic tasks once
-/// per minute, kills workers whose task ran past its timeout, replaces dead workers and
+/// per minute and per fleet (other consumers on the storage do not enqueue them again),
+/// refreshes its record in the registry of live consumers, kills workers whose task ran past its timeout, replaces dead workers and
 /// recovers the claims of dead processes — a task is never lost (DESIGN §6).
 ///
 /// Signals to the master (with `gracefulSignal: .term` SIGINT and SIGTERM swap):
@@ -25,8 +26,9 @@ import Logging
 /// Where its parts live: the loop, the tick and the signal table in `Consumer+Master.swift`;
 /// the worker count in `Consumer+Workers.swift` (the workers themselves in a
 /// ``WorkerPool``); the scheduler in `Consumer+Scheduler.swift`; claim scans in
-/// `Consumer+Recovery.swift` (the policy in ``ClaimRecovery``); stopping in
-/// `Consumer+Shutdown.swift`; storage upkeep in `Consumer+Storage.swift`.
+/// `Consumer+Recovery.swift` (the policy in ``ClaimRecovery``); stopping (and systemd
+/// notifications) in `Consumer+Shutdown.swift`; storage upkeep in `Consumer+Storage.swift`;
+/// the registry record in `Consumer+Registry.swift`.
 public final class Consumer {
     /// The queue consumed.
     public let huey: Huey
@@ -52,6 +54,12 @@ public final class Consumer {
     var periodicMinutes: PeriodicMinutes
     var nextClaimsCheck = 0.0
     var nextHealthCheck = 0.0
+    /// When the master next refreshes its record in the registry of live consumers.
+    var nextRegistration = 0.0
+    /// When this master started (Unix seconds), for its registry record.
+    let startedAt = Date().timeIntervalSince1970
+    /// Tells systemd how the consumer is doing (nothing without `$NOTIFY_SOCKET`).
+    let notifier = SystemdNotifier()
     /// When the master last said the disk is full (see `Consumer+Storage.swift`).
     var fullDiskNotice = FullDiskNotice()
 
@@ -95,6 +103,7 @@ public final class Consumer {
         periodicMinutes.continueFrom(inherited: PeriodicMinutes.takeInherited())
         try setUpMaster()
         logStartup()
+        register()
         if options.flushLocks || !options.extraLocks.isEmpty { try flushLocks() }
         recoverOrphanedClaims()
         try masterLoop()
@@ -142,4 +151,10 @@ enum Phase: Equatable {
     case draining(restart: Bool, deadline: Double?)
     /// Workers were sent SIGTERM; waiting for them to die.
     case interrupting
+
+    /// Whether a stop (not a restart) is under way, graceful or immediate.
+    var isStopping: Bool {
+        if case .draining(restart: false, _) = self { return true }
+        return self == .interrupting
+    }
 }

@@ -33,6 +33,8 @@ final class ProcessWorkerPool: WorkerPool {
 
     var hasLiveWorkers: Bool { !processes.isEmpty }
 
+    var workerPIDs: [pid_t] { processes.keys.sorted() }
+
     var nextKillAt: Double? { processes.values.compactMap(\.killAt).min() }
 
     func checkCanStart() throws {

@@ -33,6 +33,8 @@ final class ThreadWorkerPool: WorkerPool {
 
     var liveCount: Int { threads.count { !$0.isFinished && !$0.isRetiring } }
 
+    var workerPIDs: [pid_t] { [] }
+
     /// After an immediate stop there is nothing to wait for: their claims are back in the
     /// queue and a thread that finishes its task later finds its claim gone.
     var hasLiveWorkers: Bool { !abandoned.isSet && threads.contains { !$0.isFinished } }

@@ -2,7 +2,11 @@ import Foundation
 import Logging
 
 /// A worker's life around the claim-execute loop (``TaskRunner``), shared by process and
-/// thread workers: stop requests, `--max-tasks`, idle waits and storage errors.
+/// thread workers: stop requests, `--max-tasks`, `--max-memory`, idle waits and storage errors.
+///
+/// With a ``memoryCap`` (process workers with `--max-memory`), the worker reads its resident
+/// memory after each task's body, before the ack; past the cap the ack claims nothing more
+/// and the worker retires like `-M` — between tasks, never during one.
 ///
 /// The runner's ack claims the call after it in the same transaction (on a
 /// ``ChainingStorage``), so a busy worker commits once per task — or once per batch of
@@ -37,6 +41,8 @@ struct WorkerLoop {
     var busyChanged: (Bool) -> Void = { _ in }
     /// Told each call just before it runs, and `nil` once it has run (see ``TaskRunner/willRun``).
     var willRun: (Claim?) -> Void = { _ in }
+    /// Resident bytes past which the worker retires after a task (nil: no cap).
+    var memoryCap: Int? = nil
 
     /// Runs until told to stop or until `--max-tasks`; returns the tasks run.
     @discardableResult
@@ -61,13 +67,19 @@ struct WorkerLoop {
             do {
                 busyChanged(true)
                 let retiring = options.maxTasks.map { done + 1 >= $0 } ?? false
-                if try runner.runNext(chaining: !retiring && !shouldStop()) {
+                var overCap = false
+                let ran = try runner.runNext(chaining: !retiring && !shouldStop()) {
+                    overCap = isOverMemoryCap()
+                    return !overCap
+                }
+                if ran {
                     done += 1
                     delay = options.delay
                     if retiring, let maxTasks = options.maxTasks {
                         logger.info("worker \(owner.pid) ran \(done) tasks (-M \(maxTasks)), retiring")
                         break
                     }
+                    if overCap { break }
                     continue
                 }
             } catch {
@@ -89,6 +101,15 @@ struct WorkerLoop {
             logger.error("worker \(owner.pid): cannot put a call it did not start back in the queue: \(error)")
         }
         return done
+    }
+
+    /// Whether this worker's resident memory is past ``memoryCap`` (logged when it is).
+    private func isOverMemoryCap() -> Bool {
+        guard let memoryCap, let resident = ProcessTable.residentBytes(of: owner.pid), resident > memoryCap else {
+            return false
+        }
+        logger.info("worker \(owner.pid) uses \(resident >> 20) MB after a task (--max-memory \(memoryCap >> 20)), retiring")
+        return true
     }
 
     private func nextDelay(after delay: Double) -> Double {

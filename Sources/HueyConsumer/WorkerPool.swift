@@ -12,6 +12,9 @@ protocol WorkerPool: AnyObject {
     var kind: String { get }
     /// The workers counted toward the target: not told to leave.
     var liveCount: Int { get }
+    /// The pids of its worker processes, lowest first (empty for threads, which share the
+    /// master's pid).
+    var workerPIDs: [pid_t] { get }
     /// Whether any worker has not ended yet (the consumer waits for them when stopping).
     var hasLiveWorkers: Bool { get }
     /// The earliest real time (monotonic seconds) another worker may be started: later

@@ -23,7 +23,7 @@ import Logging
 /// the blocked mask, so none of them receives it either. Only SIGTERM (an immediate stop,
 /// a timeout) cuts a body short.
 ///
-/// Exit statuses: 0 = stopped as asked, retired after `-M`, or its master is gone;
+/// Exit statuses: 0 = stopped as asked, retired after `-M` or `--max-memory`, or its master is gone;
 /// 1 = could not set itself up. Anything else (a signal the master did not send, a
 /// crash) is a crash: the master fails the task that was running with ``WorkerCrashed``
 /// (the worker shows which in its ``RunningCallMark``) and puts back the others it held.
@@ -62,7 +62,7 @@ enum WorkerProcess {
         let loop = WorkerLoop(
             huey: huey, options: options, logger: logger, owner: owner, ownsItsClaims: true,
             shouldStop: { SignalControl.stopRequested || getppid() != masterPID },
-            whenIdle: periodic.check, willRun: { mark?.set($0) })
+            whenIdle: periodic.check, willRun: { mark?.set($0) }, memoryCap: options.maxMemoryBytes)
         let done = loop.run()
         periodic.check()
         huey.runShutdownHooks()

@@ -21,6 +21,8 @@ import HueyTestSupport
 /// - `HUEY_TEST_TIME_SCALE=k`: `huey.clock` runs `k` times faster than real time from
 ///   the moment the process starts (simulated = start + (now - start) * k), so with
 ///   `k = 60` every real second is a simulated minute.
+/// - `HUEY_TEST_CLOCK_ORIGIN=t`: with `HUEY_TEST_TIME_SCALE`, the scaled clock starts at real
+///   Unix time `t` instead of this process's start, so several consumers share one clock.
 /// - `HUEY_TEST_PERIODIC_FILE=path`: registers the periodic task `record`, which logs to `path`.
 /// - `HUEY_TEST_BOOT_LOG=path`: appends `<pid>` to `path` each time this command starts,
 ///   so a test can see that a SIGHUP re-executed the master in the same process.
@@ -46,7 +48,7 @@ enum ConsumerCommand {
             return 1
         }
         if let text = environment["HUEY_TEST_TIME_SCALE"], let scale = Double(text), scale > 0 {
-            let start = Date().timeIntervalSince1970
+            let start = environment["HUEY_TEST_CLOCK_ORIGIN"].flatMap(Double.init) ?? Date().timeIntervalSince1970
             huey.clock = {
                 let now = Date().timeIntervalSince1970
                 return Date(timeIntervalSince1970: start + (now - start) * scale)

@@ -27,6 +27,9 @@ struct HelperTaskFailure: Error, CustomStringConvertible {
 /// Marker files are appended to with one `write(2)` per line (`O_APPEND`), so lines from
 /// several processes never interleave; a test reads them to see which process ran what.
 enum ConsumerTasks {
+    /// What `hoard` keeps (a worker process's memory, never freed).
+    nonisolated(unsafe) static var hoarded: [[UInt8]] = []
+
     static func register(on huey: Huey, environment: [String: String]) throws {
         let tally = environment["HUEY_TEST_TALLY"]
         huey.task("add") { (a: Int, b: Int) in a + b }
@@ -36,6 +39,17 @@ enum ConsumerTasks {
             let start = Date().timeIntervalSince1970
             if milliseconds > 0 { usleep(UInt32(milliseconds) * 1000) }
             return ConsumerRan(value: n, pid: getpid(), start: start, end: Date().timeIntervalSince1970)
+        }
+
+        // `hoard(megabytes, ms)`: allocates `megabytes` MB, writes every page and keeps it for the
+        // rest of the worker's life, then sleeps `ms` milliseconds; returns the worker's
+        // resident MB at the end of the body (for `--max-memory` tests).
+        huey.task("hoard") { (megabytes: Int, milliseconds: Int) -> ConsumerRan in
+            let start = Date().timeIntervalSince1970
+            hoarded.append([UInt8](repeating: 1, count: megabytes << 20))
+            if milliseconds > 0 { usleep(UInt32(milliseconds) * 1000) }
+            let resident = (ProcessTable.residentBytes(of: getpid()) ?? 0) >> 20
+            return ConsumerRan(value: resident, pid: getpid(), start: start, end: Date().timeIntervalSince1970)
         }
 
         // `nap(seconds, marker)`: appends its pid to `marker`, then runs for `seconds`.

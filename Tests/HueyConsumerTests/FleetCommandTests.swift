@@ -19,7 +19,7 @@ struct FleetCommandTests {
         let tasks: ConsumerTestTasks
         let directory: String
         let storageArguments: [String]
-        let start: ([String]) throws -> HelperProcess
+        let launch: ([String], [String: String]) throws -> HelperProcess
         let stop: () -> Void
 
         init(_ backend: Backend) throws {
@@ -28,15 +28,22 @@ struct FleetCommandTests {
                 let fixture = try ConsumerFixture()
                 (huey, tasks, directory) = (fixture.huey, fixture.tasks, fixture.directory)
                 storageArguments = [fixture.database]
-                start = { try fixture.start($0) }
+                launch = { try fixture.start($0, environment: $1) }
                 stop = { fixture.stop() }
             case .redis:
                 let fixture = try RedisConsumerTests.RedisFixture()
                 (huey, tasks, directory) = (fixture.huey, fixture.tasks, fixture.directory)
                 storageArguments = ["--redis", fixture.url, fixture.name]
-                start = { try fixture.start($0) }
+                launch = { try fixture.start($0, environment: $1) }
                 stop = { fixture.stop() }
             }
+        }
+
+        /// Starts `HueyTestHelper consumer <storage> <arguments...>` with `environment` added.
+        /// - Throws: when the helper cannot be launched.
+        @discardableResult
+        func start(_ arguments: [String], environment: [String: String] = [:]) throws -> HelperProcess {
+            try launch(arguments, environment)
         }
 
         /// Runs an admin subcommand to its end: exit status, standard output and error.
@@ -85,14 +92,10 @@ struct FleetCommandTests {
         _ = try world.tasks.nap(60, marker)
         try #require(poll(timeout: 30) { !lines(of: marker).isEmpty }, "\(master.standardError)")
         let worker = try #require(Int32(lines(of: marker)[0]))
-        // The master does not register itself yet (wiring pending): record it as it will.
-        let now = Date().timeIntervalSince1970
-        let start = try #require(ProcessTable.startTime(of: master.pid))
-        let record = ConsumerRecord(
-            pid: master.pid, processStart: start, startedAt: now - 5, version: "test", workerType: "process",
-            workerCount: 1, workerPids: [worker], queue: world.huey.name, storage: backend.rawValue, heartbeat: now)
-        try world.huey.registerConsumer(record, ttl: 60)
-        var gone = record
+        // The master registers itself, with its worker's pid once the worker runs.
+        let registered = try poll(timeout: 30) { try world.huey.consumers().first?.workerPids == [worker] }
+        try #require(registered, "\(master.standardError)")
+        var gone = try #require(try world.huey.consumers().first)
         (gone.pid, gone.processStart, gone.workerPids) = (999_999, 1, [])
         try world.huey.registerConsumer(gone, ttl: 60)
 

@@ -134,6 +134,64 @@ struct SystemdTests {
         #expect(!FileManager.default.fileExists(atPath: path))
     }
 
+    @Test("a consumer under NOTIFY_SOCKET: READY=1 once its workers run, RELOADING=1 then READY=1 on SIGHUP, STOPPING=1 on SIGINT and SIGTERM",
+          .timeLimit(.minutes(3)))
+    func consumerNotifies() throws {
+        let fixture = try ConsumerFixture()
+        defer { fixture.stop() }
+        let socket = try NotifySocket(path: fixture.file("notify"))
+        let environment = ["NOTIFY_SOCKET": socket.path]
+        let master = try fixture.start(["consume", "-w", "2", "-k", "process"], environment: environment)
+        let ready = socket.receive(timeout: 60)
+        // Workers are forked before READY is sent, and nothing stops them in between.
+        #expect(fixture.workers(of: master).count == 2, "\(master.standardError)")
+        #expect(ready == "READY=1\nSTATUS=2 process worker(s), queue test", "\(master.standardError)")
+
+        master.send(SIGHUP)
+        let reloading = socket.receive(timeout: 60) ?? ""
+        #expect(reloading.hasPrefix("RELOADING=1\nMONOTONIC_USEC="), "\(reloading); \(master.standardError)")
+        #expect(socket.receive(timeout: 60)?.hasPrefix("READY=1\n") == true, "\(master.standardError)")
+        #expect(master.isRunning)  // the same process, re-executed
+
+        master.send(SIGINT)
+        #expect(socket.receive(timeout: 60) == "STOPPING=1", "\(master.standardError)")
+        #expect(exited(master.waitForExit(timeout: 60), code: 0), "\(master.standardError)")
+        #expect(socket.receive(timeout: 1) == nil)  // nothing after STOPPING
+
+        let second = try fixture.start(["consume", "-w", "1", "-k", "process"], environment: environment)
+        #expect(socket.receive(timeout: 60)?.hasPrefix("READY=1\n") == true, "\(second.standardError)")
+        second.send(SIGTERM)
+        #expect(socket.receive(timeout: 60) == "STOPPING=1", "\(second.standardError)")
+        #expect(second.waitForExit(timeout: 60) != nil)
+    }
+
+    /// Cap 128 MB; `hoard(200, ...)` keeps 200 MB in its worker, so every worker that runs one
+    /// is past the cap when the call ends.
+    @Test("--max-memory: a worker past the cap after a task is replaced between tasks; every call finishes",
+          .timeLimit(.minutes(3)))
+    func maxMemoryReplacesWorker() throws {
+        let fixture = try ConsumerFixture()
+        defer { fixture.stop() }
+        let master = try fixture.start(["consume", "-w", "1", "-k", "process", "--max-memory", "128"])
+        let first = try #require(fixture.waitForWorkers(of: master, count: 1, timeout: 30)?.first?.pid)
+        // Under the cap the worker stays.
+        #expect(try fixture.tasks.work(1, 0).get(blocking: true, timeout: 60)?.pid == first)
+        #expect(try fixture.tasks.work(2, 0).get(blocking: true, timeout: 60)?.pid == first)
+
+        let calls = try (0..<3).map { _ in try fixture.tasks.hoard(200, 300) }
+        let runs = try calls.map { try #require(try $0.get(blocking: true, timeout: 90), "\(master.standardError)") }
+        note("--max-memory 128: hoard runs in pids \(runs.map(\.pid)) with \(runs.map(\.value)) MB resident at the end")
+        #expect(runs[0].pid == first)
+        #expect(Set(runs.map(\.pid)).count == 3, "a worker past the cap took another call: \(runs.map(\.pid))")
+        // Each body went past the cap and still ran to its end: no worker was stopped mid-task.
+        #expect(runs.allSatisfy { $0.value >= 200 }, "\(runs.map(\.value))")
+        #expect(runs[1].start >= runs[0].end && runs[2].start >= runs[1].end)
+        let replaced = fixture.waitForWorkers(of: master, count: 1, timeout: 30) { !runs.map(\.pid).contains($0[0].pid) }
+        #expect(replaced != nil, "\(fixture.workers(of: master)); \(master.standardError)")
+        #expect(master.standardError.contains("(--max-memory 128), retiring"), "\(master.standardError)")
+        #expect(try fixture.huey.pendingCount == 0)
+    }
+
     @Test("--max-memory: a bad value exits 2 naming the flag", arguments: [["0"], ["-5"], ["lots"]])
     func maxMemoryValidation(value: [String]) throws {
         let fixture = try ConsumerFixture()

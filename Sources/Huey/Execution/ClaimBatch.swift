@@ -36,13 +36,15 @@ struct ClaimBatch {
     /// long, when the call had a deadline (a finished call's claim must not look overrunning
     /// to the master), or without `chaining`, and then, with `chaining` and nothing left, claims the
     /// next batch in the same transaction. `started` is told each call before it runs, and
-    /// `nil` once it has run.
+    /// `nil` once it has run. `chainAfterBody` is asked once each body has run: false (the
+    /// worker retires, e.g. past `--max-memory`) commits the finished calls and claims nothing
+    /// more; the calls still held go back with ``putBack(huey:batching:owner:)``.
     /// Returns false when the queue was empty.
     /// - Throws: ``StorageError``; then the batch is dropped from here (its claims stay
     ///   with the owner, to be recovered) — none is lost.
     mutating func runNext(
         huey: Huey, storage: StorageCapabilities, batching: any BatchClaimingStorage, owner: ClaimOwner,
-        chaining: Bool, started: (Claim?) -> Void
+        chaining: Bool, started: (Claim?) -> Void, chainAfterBody: () -> Bool = { true }
     ) throws -> Bool {
         do {
             if held.isEmpty {
@@ -59,6 +61,10 @@ struct ClaimBatch {
             started(nil)
             size.record(taskSeconds: (ContinuousClock.now - start).seconds)
             finished.append((claim, plan))
+            guard chainAfterBody() else {
+                try commit(huey: huey, batching: batching, owner: owner, claiming: 0)
+                return true
+            }
             let heldLong = finishedSince.map { (ContinuousClock.now - $0).seconds > BatchSize.holdAtMost } ?? false
             if held.isEmpty || !chaining || heldLong || plan.setDeadline {
                 try commit(huey: huey, batching: batching, owner: owner, claiming: held.isEmpty && chaining ? size.limit : 0)

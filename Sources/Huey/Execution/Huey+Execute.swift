@@ -17,14 +17,17 @@ extension Huey {
     /// Runs, acks and maybe chains: with an `owner`, a ``ChainingStorage`` also claims the
     /// next call for `owner` in the ack's transaction, and that call is returned (the caller
     /// runs it next or releases it). `unrevoked` skips the revocation lookup (the claiming
-    /// transaction found no revocation).
+    /// transaction found no revocation). `chainAfterBody` is asked once the body has run,
+    /// before the ack: false claims nothing more (a worker past its memory cap).
     /// - Throws: ``StorageError``; the claim then stays, and nothing new is held.
-    func execute(_ claim: Claim, unrevoked: Bool, in storage: StorageCapabilities, claimingNextFor owner: ClaimOwner?)
-        throws -> NextCall?
-    {
+    func execute(
+        _ claim: Claim, unrevoked: Bool, in storage: StorageCapabilities, claimingNextFor owner: ClaimOwner?,
+        chainAfterBody: () -> Bool = { true }
+    ) throws -> NextCall? {
         let plan = try plan(for: claim, in: storage.storage, unrevoked: unrevoked)
+        let chainFor = chainAfterBody() ? owner : nil
         // Not acked: recovered by someone else meanwhile; nothing was written.
-        return try commit(plan, acking: claim, in: storage, claimingNextFor: owner).next
+        return try commit(plan, acking: claim, in: storage, claimingNextFor: chainFor).next
     }
 
     /// Decodes and runs the claimed call; returns what to write with its ack.

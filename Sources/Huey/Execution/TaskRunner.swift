@@ -41,20 +41,25 @@ public struct TaskRunner {
 
     /// Runs the call claimed by the previous ack, or else claims one and runs it. With
     /// `chaining`, this call's ack also claims the next one (see the type's documentation);
-    /// without, nothing new is held afterwards. Returns false when the queue was empty.
+    /// without, nothing new is held afterwards. `chainAfterBody` is asked after the body has
+    /// run and before the ack: false claims nothing with it (default: always chain).
+    /// Returns false when the queue was empty.
     /// - Throws: ``StorageError`` when the storage fails; the claim then stays with its
     ///   owner, to be recovered (see ``Huey/interrupt(_:in:)``) — the call is never lost.
     @discardableResult
-    public mutating func runNext(chaining: Bool = false) throws -> Bool {
+    public mutating func runNext(chaining: Bool = false, chainAfterBody: () -> Bool = { true }) throws -> Bool {
         if let batching = storage.batching {
             return try batch.runNext(
-                huey: huey, storage: storage, batching: batching, owner: owner, chaining: chaining, started: willRun)
+                huey: huey, storage: storage, batching: batching, owner: owner, chaining: chaining, started: willRun,
+                chainAfterBody: chainAfterBody)
         }
         let chainFor = chaining ? owner : nil
         if let held = next {
             next = nil
             willRun(held.claim)
-            next = try huey.execute(held.claim, unrevoked: held.claimedUnrevoked, in: storage, claimingNextFor: chainFor)
+            next = try huey.execute(
+                held.claim, unrevoked: held.claimedUnrevoked, in: storage, claimingNextFor: chainFor,
+                chainAfterBody: chainAfterBody)
             willRun(nil)
             return true
         }
@@ -62,7 +67,8 @@ public struct TaskRunner {
             return false
         }
         willRun(claim)
-        next = try huey.execute(claim, unrevoked: false, in: storage, claimingNextFor: chainFor)
+        next = try huey.execute(
+            claim, unrevoked: false, in: storage, claimingNextFor: chainFor, chainAfterBody: chainAfterBody)
         willRun(nil)
         return true
     }

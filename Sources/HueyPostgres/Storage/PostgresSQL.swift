@@ -1,3 +1,5 @@
+import Huey
+
 /// The SQL of ``PostgresStorage`` for one table prefix.
 ///
 /// Huey 3.x's tables, with its column names and types (huey/storage.py `PostgresStorage`),
@@ -110,7 +112,10 @@ struct PostgresSQL: Sendable {
     var pop: String { "delete from \(kv) where queue = $1 and key = $2 returning value" }
     var deleteKey: String { "delete from \(kv) where queue = $1 and key = $2" }
     var hasKey: String { "select 1 from \(kv) where queue = $1 and key = $2" }
-    var kvSize: String { "select count(*) from \(kv) where queue = $1" }
+    /// Stored results only: fleet state (kept in `kv` under ``Storage/fleetKeyPrefix``) is not counted.
+    var kvSize: String {
+        "select count(*) from \(kv) where queue = $1 and key not like '\(PostgresStorage.fleetKeyPrefix)%'"
+    }
     var kvItems: String { "select key, value from \(kv) where queue = $1" }
     var flushKV: String { "delete from \(kv) where queue = $1" }
     /// Whether a key starts with one of several prefixes, in one statement: for each prefix,
@@ -134,9 +139,12 @@ struct PostgresSQL: Sendable {
 
     // MARK: Claims
 
-    /// Moves the next message to the claims in one statement: $2 host, $3 pid, $4 start, $5 time.
+    /// Moves the next message to the claims in one statement: $2 host, $3 pid, $4 start, $5
+    /// time. Takes nothing while the queue is paused (the fleet key ``FleetKeys/paused`` in `kv`).
     var claimNext: String {
-        "with next as (delete from \(task) where id = (\(nextTask)) returning data, priority) "
+        "with next as (delete from \(task) where id = (\(nextTask)) and not exists "
+            + "(select 1 from \(kv) where queue = $1 and key = '\(PostgresStorage.fleetKeyPrefix + FleetKeys.paused)') "
+            + "returning data, priority) "
             + "insert into \(claim) (queue, data, priority, owner_host, owner_pid, owner_start, claimed_at) "
             + "select $1::text, data, priority, $2::text, $3::bigint, $4::bigint, $5::float8 from next returning id, data, priority"
     }
@@ -151,7 +159,8 @@ struct PostgresSQL: Sendable {
     // MARK: Dead letters
 
     var addDead: String { "insert into \(dead) (queue, data, reason, timestamp) values ($1, $2, $3, $4)" }
-    var deadItems: String { "select data, reason, timestamp from \(dead) where queue = $1 order by id" }
+    var deadItems: String { "select data, reason, timestamp, id from \(dead) where queue = $1 order by id" }
+    var takeDead: String { "delete from \(dead) where queue = $1 and id = $2 returning data" }
     var flushDead: String { "delete from \(dead) where queue = $1" }
 
     // MARK: Machines

@@ -32,6 +32,8 @@ struct ConsumerTestTasks {
     let work: TaskWrapper<Int, Int, Ran>
     /// `nap(seconds, marker)`: appends its pid to `marker`, runs `seconds`.
     let nap: TaskWrapper<Double, String, Ran>
+    /// `hoard(megabytes, ms)`: keeps `megabytes` MB allocated in the worker; `value` is its resident MB.
+    let hoard: TaskWrapper<Int, Int, Ran>
     /// `longOnce(seconds, marker)` (retries 2): appends its pid to `marker`; only its first
     /// run (empty marker) takes `seconds`; `value` is the number of earlier runs.
     let longOnce: TaskWrapper<Double, String, Ran>
@@ -58,6 +60,7 @@ struct ConsumerTestTasks {
         add = huey.task("add") { (_: Int, _: Int) -> Int in throw StandInRan(name: "add") }
         work = huey.task("work") { (_: Int, _: Int) -> Ran in throw StandInRan(name: "work") }
         nap = huey.task("nap") { (_: Double, _: String) -> Ran in throw StandInRan(name: "nap") }
+        hoard = huey.task("hoard") { (_: Int, _: Int) -> Ran in throw StandInRan(name: "hoard") }
         longOnce = huey.task("longOnce", retries: 2) { (_: Double, _: String) -> Ran in
             throw StandInRan(name: "longOnce")
         }
