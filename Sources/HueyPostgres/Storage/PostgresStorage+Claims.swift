@@ -163,7 +163,9 @@ extension PostgresStorage: ChainingStorage {
     public func deadItems() throws -> [DeadLetter] {
         try withConnection("list dead letters") { connection in
             try connection.run(sql.deadItems, [.text(name)]).map { row in
-                DeadLetter(data: row.bytes(0) ?? [], reason: row.string(1) ?? "", timestamp: row.double(2) ?? 0)
+                DeadLetter(
+                    data: row.bytes(0) ?? [], reason: row.string(1) ?? "", timestamp: row.double(2) ?? 0,
+                    id: row.int(3).map { String($0) } ?? "")
             }
         }
     }
