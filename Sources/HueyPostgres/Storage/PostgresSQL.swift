@@ -7,8 +7,9 @@ import Huey
 /// priority double precision)`, `<prefix>_schedule(id, queue, data, timestamp double
 /// precision)`, `<prefix>_kv(queue, key, value bytea)`, `<prefix>_counter(queue, key, value
 /// bigint)`. This project's own tables: `<prefix>_claim` (messages taken by a worker, with
-/// their owner), `<prefix>_dead` (dead letters) and `<prefix>_host` (each machine's
-/// heartbeat, per queue). One extra index on `<prefix>_kv` (`text_pattern_ops`) makes the
+/// their owner), `<prefix>_dead` (dead letters), `<prefix>_host` (each machine's
+/// heartbeat, per queue) and `<prefix>_fleet` (fleet state: periodic slots, the consumer
+/// registry, the pause flag). One extra index on `<prefix>_kv` (`text_pattern_ops`) makes the
 /// revocation-prefix lookup an index range scan; Huey does not mind it.
 ///
 /// Every statement names the queue as `$1`; they are prepared once per connection.
@@ -30,6 +31,7 @@ struct PostgresSQL: Sendable {
     private var claim: String { prefix + "_claim" }
     private var dead: String { prefix + "_dead" }
     private var host: String { prefix + "_host" }
+    private var fleet: String { prefix + "_fleet" }
 
     /// The tables and indexes by name, in creation order (Huey's four with Huey's DDL, then
     /// ours), each created only when missing: DDL on a table in use takes locks that can
@@ -59,6 +61,8 @@ struct PostgresSQL: Sendable {
                 + "data bytea not null, reason text not null, timestamp double precision not null)"),
             (host, "create table if not exists \(host) (queue text not null, host text not null, "
                 + "expires_at timestamptz not null, primary key(queue, host))"),
+            (fleet, "create table if not exists \(fleet) (queue text not null, key text not null, "
+                + "value bytea not null, expires_at double precision, primary key(queue, key))"),
         ]
     }
 
@@ -112,7 +116,8 @@ struct PostgresSQL: Sendable {
     var pop: String { "delete from \(kv) where queue = $1 and key = $2 returning value" }
     var deleteKey: String { "delete from \(kv) where queue = $1 and key = $2" }
     var hasKey: String { "select 1 from \(kv) where queue = $1 and key = $2" }
-    /// Stored results only: fleet state (kept in `kv` under ``Storage/fleetKeyPrefix``) is not counted.
+    /// Stored results only (fleet state has its own table; the filter keeps rows an earlier
+    /// version kept in `kv` under ``Storage/fleetKeyPrefix`` out of the count).
     var kvSize: String {
         "select count(*) from \(kv) where queue = $1 and key not like '\(PostgresStorage.fleetKeyPrefix)%'"
     }
@@ -139,12 +144,11 @@ struct PostgresSQL: Sendable {
 
     // MARK: Claims
 
-    /// Moves the next message to the claims in one statement: $2 host, $3 pid, $4 start, $5
-    /// time. Takes nothing while the queue is paused (the fleet key ``FleetKeys/paused`` in `kv`).
+    /// Moves the next message to the claims in one statement: $2 host, $3 pid, $4 start, $5 time.
+    /// Takes nothing while the pause flag is live at $5 (read in this statement, so no claim
+    /// starts after a pause commits).
     var claimNext: String {
-        "with next as (delete from \(task) where id = (\(nextTask)) and not exists "
-            + "(select 1 from \(kv) where queue = $1 and key = '\(PostgresStorage.fleetKeyPrefix + FleetKeys.paused)') "
-            + "returning data, priority) "
+        "with next as (delete from \(task) where id = (\(nextTask)) and not exists (\(livePause)) returning data, priority) "
             + "insert into \(claim) (queue, data, priority, owner_host, owner_pid, owner_start, claimed_at) "
             + "select $1::text, data, priority, $2::text, $3::bigint, $4::bigint, $5::float8 from next returning id, data, priority"
     }
@@ -160,8 +164,31 @@ struct PostgresSQL: Sendable {
 
     var addDead: String { "insert into \(dead) (queue, data, reason, timestamp) values ($1, $2, $3, $4)" }
     var deadItems: String { "select data, reason, timestamp, id from \(dead) where queue = $1 order by id" }
-    var takeDead: String { "delete from \(dead) where queue = $1 and id = $2 returning data" }
     var flushDead: String { "delete from \(dead) where queue = $1" }
+    var takeDead: String { "delete from \(dead) where queue = $1 and id = $2 returning data" }
+
+    // MARK: Fleet state ($2 key, $3 value, $4 expiry or null, $5 now)
+
+    var fleetPut: String {
+        "insert into \(fleet) (queue, key, value, expires_at) values ($1, $2, $3, $4) "
+            + "on conflict (queue, key) do update set value = excluded.value, expires_at = excluded.expires_at"
+    }
+    /// Puts when no live row is there (an expired row is overwritten); returns a row when it did.
+    var fleetPutIfAbsent: String {
+        "insert into \(fleet) as f (queue, key, value, expires_at) values ($1, $2, $3, $4) "
+            + "on conflict (queue, key) do update set value = excluded.value, expires_at = excluded.expires_at "
+            + "where f.expires_at is not null and f.expires_at <= $5::float8 returning 1"
+    }
+    var fleetValues: String {
+        "select key, value from \(fleet) where queue = $1 and starts_with(key, $2) "
+            + "and (expires_at is null or expires_at > $3)"
+    }
+    var fleetDelete: String { "delete from \(fleet) where queue = $1 and key = $2 returning 1" }
+    /// The queue's pause flag when it is live at `$5`, for ``claimNext``.
+    private var livePause: String {
+        "select 1 from \(fleet) where queue = $1 and key = '\(FleetKeys.paused)' "
+            + "and (expires_at is null or expires_at > $5::float8)"
+    }
 
     // MARK: Machines
 

@@ -6,9 +6,6 @@ import Synchronization
 /// machines. A claim's token is its row id (a `bigserial`, never reused), so a stale ack can
 /// never drop somebody else's claim.
 extension PostgresStorage: ChainingStorage {
-    /// Claims check the pause flag (``claimNext`` in `PostgresSQL`).
-    public var claimsHonorPause: Bool { true }
-
     /// Moves the next message to the claims for `owner`, in one statement.
     /// - Throws: ``StorageError``; then nothing was taken.
     public func claim(owner: ClaimOwner, now: Double) throws -> Claim? {
@@ -168,32 +165,8 @@ extension PostgresStorage: ChainingStorage {
             try connection.run(sql.deadItems, [.text(name)]).map { row in
                 DeadLetter(
                     data: row.bytes(0) ?? [], reason: row.string(1) ?? "", timestamp: row.double(2) ?? 0,
-                    id: row.string(3) ?? "")
+                    id: row.int(3).map { String($0) } ?? "")
             }
-        }
-    }
-
-    /// In one transaction: removes dead letter `id` (its row id) and queues its message with
-    /// `priority`; false when there is no such letter.
-    /// - Throws: ``StorageError``.
-    public func requeueDead(id: String, priority: Double) throws -> Bool {
-        guard let row = Int64(id) else { return false }
-        return try write("requeue a dead letter") { connection in
-            guard let data = try connection.run(sql.takeDead, [.text(name), .integer(Int(row))]).first?.bytes(0) else {
-                return false
-            }
-            try connection.run(sql.enqueue, [.text(name), .bytes(data), .double(priority)])
-            try connection.run(sql.notify, [.text(channel)])
-            return true
-        }
-    }
-
-    /// Removes dead letter `id` (its row id); false when there is no such letter.
-    /// - Throws: ``StorageError``.
-    public func discardDead(id: String) throws -> Bool {
-        guard let row = Int64(id) else { return false }
-        return try write("discard a dead letter") { connection in
-            try !connection.run(sql.takeDead, [.text(name), .integer(Int(row))]).isEmpty
         }
     }
 
