@@ -53,6 +53,15 @@ open class Huey: @unchecked Sendable {
         set { state.withLock { $0.storeIntermediateErrors = newValue } }
     }
 
+    /// How long (seconds) the per-task statistics are kept (default 24 hours; see
+    /// ``statistics(window:)``); 0 turns recording off. Workers add each call's counts to
+    /// the storage in the transaction of its ack; the consumer master prunes older minutes.
+    /// Set it before the consumer starts.
+    public var statisticsWindow: Double {
+        get { state.withLock { $0.statisticsWindow } }
+        set { state.withLock { $0.statisticsWindow = newValue } }
+    }
+
     /// The storage given at `init`, its capabilities looked up once.
     private let baseStorage: StorageCapabilities
     let state: Mutex<HueyState>
@@ -117,6 +126,7 @@ struct HueyState: Sendable {
     var clock: @Sendable () -> Date = { Date() }
     var maxMessageSize = MessageCodec.defaultMaxMessageSize
     var storeIntermediateErrors = true
+    var statisticsWindow: Double = 24 * 3600
     var signalHandlers: [(connection: SignalConnection, signals: Set<HueySignal>?, handler: SignalHandler)] = []
     var signalConnections = 0
     var preExecute: [(name: String, hook: @Sendable (TaskCall) throws -> Void)] = []

@@ -27,6 +27,11 @@ extension JSONWriter {
         } else {
             writeNull()
         }
+        // Only when known, so messages without it keep Huey's exact keys (Python ignores it).
+        if let enqueuedAt = message.enqueuedAt {
+            writeRaw(",\"enqueued_at\":")
+            try writeDouble(enqueuedAt)
+        }
         writeRaw(",\"eta\":")
         try writeOptional(message.eta)
         writeRaw(",\"expires\":")

@@ -18,6 +18,24 @@ struct WritePlan {
     private(set) var chordCompletions: [(completion: ChordCompletion, callback: TaskCall, scheduled: Bool)] = []
     /// Signals to send after the commit, in order.
     private(set) var signals: [PendingSignal] = []
+    /// Whether this call's statistics are recorded (``Huey/statisticsWindow`` > 0).
+    let keepsStatistics: Bool
+    /// This call's counts and times, written with the ack (``StorageWrite/tally(_:)``).
+    private(set) var tally: StatsTally?
+
+    /// An empty plan; with `statistics`, ``record(_:task:now:run:wait:)`` keeps counts.
+    init(statistics: Bool = false) { keepsStatistics = statistics }
+
+    /// Counts `outcome` for `task` in the minute of `now`, with the body's run time and the
+    /// call's queue wait (seconds) when known. Nothing when statistics are off.
+    mutating func record(_ outcome: TaskOutcome, task: String, now: Double, run: Double? = nil, wait: Double? = nil) {
+        guard keepsStatistics else { return }
+        var tally = self.tally ?? StatsTally(minute: StatsTally.minute(of: now), task: task, counters: TaskCounters())
+        tally.counters.count(outcome)
+        if let run { tally.counters.recordRunTime(run) }
+        if let wait { tally.counters.recordWaitTime(wait) }
+        self.tally = tally
+    }
 
     /// Stores `value` as the result under `key`.
     mutating func storeResult(_ value: [UInt8], key: String) { results.append((key, value)) }
@@ -52,6 +70,7 @@ struct WritePlan {
         writes += calls.map(\.write)
         if let deadLetter { writes.append(.dead(data: deadLetter.data, reason: deadLetter.reason)) }
         writes += chordCompletions.map { .completeChord($0.completion) }
+        if let tally { writes.append(.tally(tally)) }
         return writes
     }
 

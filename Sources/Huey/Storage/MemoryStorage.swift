@@ -15,6 +15,8 @@ public final class MemoryStorage: Storage, @unchecked Sendable {
     private var claimed: [String: Claim] = [:]
     private var claimOrder: [String] = []
     private var dead: [DeadLetter] = []
+    /// Statistics by minute, then task.
+    private var tallies: [Int: [String: TaskCounters]] = [:]
     private var heldLocks: Set<String> = []
     private var sequence = 0
     private var changes = 0
@@ -192,7 +194,21 @@ public final class MemoryStorage: Storage, @unchecked Sendable {
             for key in completion.memberKeys { data.removeValue(forKey: key) }
             apply(completion.callbackWrite(values: values))
             completion.outcome.markCompleted()
+        case .tally(let tally):
+            tallies[tally.minute, default: [:]][tally.task, default: TaskCounters()].add(tally.counters)
         }
+    }
+
+    public func statistics(since minute: Int) throws -> [StatsTally] {
+        locked {
+            tallies.filter { $0.key >= minute }.flatMap { minute, tasks in
+                tasks.map { StatsTally(minute: minute, task: $0.key, counters: $0.value) }
+            }.merged()
+        }
+    }
+
+    public func pruneStatistics(before minute: Int) throws {
+        locked { tallies = tallies.filter { $0.key >= minute } }
     }
 
     public func claims() throws -> [Claim] { locked { claimOrder.compactMap { claimed[$0] } } }
@@ -240,6 +256,7 @@ public final class MemoryStorage: Storage, @unchecked Sendable {
             claimed.removeAll()
             claimOrder.removeAll()
             dead.removeAll()
+            tallies.removeAll()
         }
     }
 

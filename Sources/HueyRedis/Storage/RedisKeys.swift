@@ -26,6 +26,9 @@ struct RedisKeys: Sendable {
     let hostPrefix: String
     /// Prefix of the task lock keys.
     let lockPrefix: String
+    /// Statistics: a sorted set of the minutes that have counters (scored by the minute);
+    /// each minute's counters are in the hash `<stats>.<minute>`, fields `task\tindex`.
+    let stats: String
 
     init(name: String) {
         let base = "huey.\(name)."
@@ -41,12 +44,16 @@ struct RedisKeys: Sendable {
         counters = base + "counters"
         hostPrefix = base + "host."
         lockPrefix = base + "lock."
-        scriptKeys = [queue, schedule, sequence, wake, results, claims, deadlines, dead].map { Array($0.utf8) }
+        stats = base + "stats"
+        scriptKeys = [queue, schedule, sequence, wake, results, claims, deadlines, dead, stats].map { Array($0.utf8) }
     }
 
     /// The keys every script gets, in the order of ``RedisScripts``' prelude (made once:
     /// every enqueue, claim and ack passes them).
     let scriptKeys: [[UInt8]]
+
+    /// The hash of one minute's statistics.
+    func stats(minute: Int) -> String { "\(stats).\(minute)" }
 
     /// A SCAN pattern matching every key that starts with `prefix` (glob characters escaped).
     static func pattern(prefix: String) -> String {

@@ -15,6 +15,7 @@ enum RedisScripts {
 
     private static let prelude = """
         local Q, S, SEQ, WAKE, RES, CLAIMS, DL, DEAD = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+        local STATS = KEYS[9]
         local PRIORITY = ARGV[1] == 'z'
         local TTL = tonumber(ARGV[2])
         local RPREFIX = ARGV[3]
@@ -72,6 +73,14 @@ enum RedisScripts {
           if ARGV[base + 2] == 's' then schedule(data, ARGV[base + 3]) else push(data, ARGV[base + 3]) end
           return base + 4, 1
         end
+        -- Adds counters to task's fields of minute's hash: counts is "index:amount,...".
+        local function tally(minute, task, counts)
+          local hash = STATS .. '.' .. minute
+          for index, amount in string.gmatch(counts, '(%d+):(%d+)') do
+            redis.call('HINCRBY', hash, task .. '\t' .. index, amount)
+          end
+          redis.call('ZADD', STATS, tonumber(minute), minute)
+        end
         local function dead(data, reason, timestamp)
           redis.call('RPUSH', DEAD, timestamp .. '\\n' .. string.len(reason) .. '\\n' .. reason .. data)
         end
@@ -79,7 +88,8 @@ enum RedisScripts {
         """
 
     /// Applies writes (`ARGV[5...]`, triples of op, a, b: `p` key value, `e` data priority,
-    /// `s` data timestamp, `d` data reason; and chord completions, `c` then the fields the
+    /// `s` data timestamp, `d` data reason; `t` minute task counts, a statistics tally of four
+    /// arguments; and chord completions, `c` then the fields the
     /// prelude's `chord` reads) — when `ARGV[4]` is a claim token, only if that claim still
     /// exists, dropping it. `ARGV[5]` is the time for dead letters; ops start at `ARGV[6]`.
     /// Returns 1 plus the number of chord callbacks queued, or 0 when the claim was gone
@@ -94,6 +104,9 @@ enum RedisScripts {
             local queued
             i, queued = chord(i)
             completed = completed + queued
+          elseif op == 't' then
+            tally(ARGV[i + 1], ARGV[i + 2], ARGV[i + 3])
+            i = i + 4
           else
             if op == 'p' then put(ARGV[i + 1], ARGV[i + 2])
             elseif op == 'e' then push(ARGV[i + 1], ARGV[i + 2])

@@ -24,13 +24,14 @@ enum SqliteSQL {
                 deadline REAL);
             CREATE TABLE IF NOT EXISTS dead (id INTEGER NOT NULL PRIMARY KEY, queue TEXT NOT NULL,
                 data BLOB NOT NULL, reason TEXT NOT NULL, timestamp REAL NOT NULL);
+            \(statsTable)
             """
     }
 
-    /// How many of our six tables exist (6 = nothing to create).
+    /// How many of our seven tables exist (7 = nothing to create).
     static let countTables = """
         SELECT count(*) FROM sqlite_master WHERE type = 'table'
-            AND name IN ('task', 'schedule', 'kv', 'counter', 'claim', 'dead')
+            AND name IN ('task', 'schedule', 'kv', 'counter', 'claim', 'dead', 'stats')
         """
 
     // MARK: Durability

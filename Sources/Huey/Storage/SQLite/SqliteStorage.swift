@@ -189,7 +189,7 @@ public final class SqliteStorage: Storage {
         try connection.execute(fsync ? SqliteSQL.synchronousFull : SqliteSQL.synchronousNormal)
         try boundWAL(of: connection)
         let tables = try connection.queryFirst(SqliteSQL.countTables) { $0.int(0) } ?? 0
-        if tables < 6 {
+        if tables < 7 {
             try connection.immediateTransaction { try connection.execute(SqliteSQL.schema(strictFifo: strictFifo)) }
         }
     }
@@ -306,7 +306,7 @@ public final class SqliteStorage: Storage {
             let queue: [SQLiteValue] = [.text(name)]
             for sql in [
                 SqliteSQL.flushQueue, SqliteSQL.flushSchedule, SqliteSQL.flushKV, SqliteSQL.flushCounters,
-                SqliteSQL.flushClaims, SqliteSQL.flushDead,
+                SqliteSQL.flushClaims, SqliteSQL.flushDead, SqliteSQL.flushStats,
             ] {
                 try connection.run(sql, queue)
             }
