@@ -49,6 +49,9 @@ struct ConsumerTestTasks {
     let spin: TaskWrapper<String, Int>
     /// `tally(n)`: appends "n pid" to the consumer's `HUEY_TEST_TALLY` file → n.
     let tally: TaskWrapper<Int, Int>
+    /// `flaky(failures, marker)` (retries 2): fails its first `failures` runs (counted in
+    /// `marker`, one line a run), then returns the number of earlier runs.
+    let flaky: TaskWrapper<Int, String, Int>
 
     init(huey: Huey) {
         add = huey.task("add") { (_: Int, _: Int) -> Int in throw StandInRan(name: "add") }
@@ -65,5 +68,6 @@ struct ConsumerTestTasks {
         }
         spin = huey.task("spin", retries: 1, timeout: 1) { (_: String) -> Int in throw StandInRan(name: "spin") }
         tally = huey.task("tally") { (_: Int) -> Int in throw StandInRan(name: "tally") }
+        flaky = huey.task("flaky", retries: 2) { (_: Int, _: String) -> Int in throw StandInRan(name: "flaky") }
     }
 }
