@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // Only for the optional HueySigning product (HMAC-SHA256 message signing).
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // Per-call counters and timers (no-op unless the application bootstraps a backend).
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -54,6 +56,7 @@ let package = Package(
                 "CSQLite",
                 "CHueyShims",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strictSettings
         ),
@@ -113,7 +116,10 @@ let package = Package(
         ),
         .testTarget(
             name: "HueyTests",
-            dependencies: ["Huey", "HueyRedis", "HueyTestSupport"],
+            dependencies: [
+                "Huey", "HueyRedis", "HueyTestSupport",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import Logging
 import Synchronization
 
@@ -60,6 +61,13 @@ open class Huey: @unchecked Sendable {
     public var statisticsWindow: Double {
         get { state.withLock { $0.statisticsWindow } }
         set { state.withLock { $0.statisticsWindow = newValue } }
+    }
+
+    /// Where the per-call swift-metrics go (see ``CallMetrics``); nil (the default) is the
+    /// process's `MetricsSystem.factory`, a no-op unless the application bootstraps a backend.
+    public var metricsFactory: (any MetricsFactory)? {
+        get { state.withLock { $0.metricsFactory } }
+        set { state.withLock { $0.metricsFactory = newValue } }
     }
 
     /// The storage given at `init`, its capabilities looked up once.
@@ -127,6 +135,7 @@ struct HueyState: Sendable {
     var maxMessageSize = MessageCodec.defaultMaxMessageSize
     var storeIntermediateErrors = true
     var statisticsWindow: Double = 24 * 3600
+    var metricsFactory: (any MetricsFactory)?
     var signalHandlers: [(connection: SignalConnection, signals: Set<HueySignal>?, handler: SignalHandler)] = []
     var signalConnections = 0
     var preExecute: [(name: String, hook: @Sendable (TaskCall) throws -> Void)] = []

@@ -20,16 +20,22 @@ struct WritePlan {
     private(set) var signals: [PendingSignal] = []
     /// Whether this call's statistics are recorded (``Huey/statisticsWindow`` > 0).
     let keepsStatistics: Bool
-    /// This call's counts and times, written with the ack (``StorageWrite/tally(_:)``).
+    /// This call's counts and times, written with the ack (``StorageWrite/tally(_:)``) when
+    /// statistics are kept, and sent to swift-metrics after the commit.
     private(set) var tally: StatsTally?
+    /// How long the body ran and the call waited, in seconds, when known (for the timers).
+    private(set) var runSeconds: Double?
+    private(set) var waitSeconds: Double?
 
-    /// An empty plan; with `statistics`, ``record(_:task:now:run:wait:)`` keeps counts.
+    /// An empty plan; with `statistics`, the counts of ``record(_:task:now:run:wait:)`` are
+    /// written with the ack.
     init(statistics: Bool = false) { keepsStatistics = statistics }
 
     /// Counts `outcome` for `task` in the minute of `now`, with the body's run time and the
-    /// call's queue wait (seconds) when known. Nothing when statistics are off.
+    /// call's queue wait (seconds) when known.
     mutating func record(_ outcome: TaskOutcome, task: String, now: Double, run: Double? = nil, wait: Double? = nil) {
-        guard keepsStatistics else { return }
+        if let run { runSeconds = run }
+        if let wait { waitSeconds = wait }
         var tally = self.tally ?? StatsTally(minute: StatsTally.minute(of: now), task: task, counters: TaskCounters())
         tally.counters.count(outcome)
         if let run { tally.counters.recordRunTime(run) }
@@ -70,7 +76,7 @@ struct WritePlan {
         writes += calls.map(\.write)
         if let deadLetter { writes.append(.dead(data: deadLetter.data, reason: deadLetter.reason)) }
         writes += chordCompletions.map { .completeChord($0.completion) }
-        if let tally { writes.append(.tally(tally)) }
+        if keepsStatistics, let tally { writes.append(.tally(tally)) }
         return writes
     }
 
@@ -105,7 +111,12 @@ extension Huey {
             acked = try storage.storage.ack(claim, writes: plan.writes)
             next = nil
         }
-        if acked { for signal in plan.signalsAfterCommit { emit(signal) } }
+        if acked {
+            for signal in plan.signalsAfterCommit { emit(signal) }
+            if let tally = plan.tally {
+                CallMetrics(queue: name, factory: metricsFactory).emit(tally, run: plan.runSeconds, wait: plan.waitSeconds)
+            }
+        }
         return (acked, next)
     }
 }

@@ -193,9 +193,9 @@ enum RedisScripts {
         return value
         """)
 
-    /// Deletes lock `KEYS[9]` only when it holds this holder's token `ARGV[4]`.
+    /// Deletes lock `KEYS[10]` (the first extra key) only when it holds this holder's token `ARGV[4]`.
     static let unlock = RedisScript(prelude + """
-        if redis.call('GET', KEYS[9]) == ARGV[4] then return redis.call('DEL', KEYS[9]) end
+        if redis.call('GET', KEYS[10]) == ARGV[4] then return redis.call('DEL', KEYS[10]) end
         return 0
         """)
 }
