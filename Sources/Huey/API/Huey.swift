@@ -29,6 +29,8 @@ open class Huey: @unchecked Sendable {
     public let immediateUseMemory: Bool
     /// Every registered task.
     public let registry = TaskRegistry()
+    /// This process's statistics not yet written (see ``StatsBuffer``).
+    let statsBuffer = StatsBuffer()
     /// The logger (label `huey`). Made on first use rather than in `init`, so a logging
     /// backend bootstrapped after this Huey was created (the consumer's) is the one used.
     public var logger: Logger {

@@ -31,7 +31,7 @@ extension Huey {
     /// Decodes and runs the claimed call; returns what to write with its ack.
     private func plan(for claim: Claim, in storage: any Storage, unrevoked: Bool) throws -> WritePlan {
         let now = clock()
-        var plan = WritePlan(statistics: statisticsWindow > 0)
+        var plan = WritePlan(statistics: statisticsWindow > 0, buffered: true)
         let message: Message
         do {
             message = try decodeMessage(claim.data)

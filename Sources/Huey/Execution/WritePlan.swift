@@ -20,6 +20,9 @@ struct WritePlan {
     private(set) var signals: [PendingSignal] = []
     /// Whether this call's statistics are recorded (``Huey/statisticsWindow`` > 0).
     let keepsStatistics: Bool
+    /// Whether they go through the process's ``StatsBuffer`` (a worker's calls) rather
+    /// than straight into this ack (the master's recovery).
+    let buffered: Bool
     /// This call's counts and times, written with the ack (``StorageWrite/tally(_:)``) when
     /// statistics are kept, and sent to swift-metrics after the commit.
     private(set) var tally: StatsTally?
@@ -29,7 +32,10 @@ struct WritePlan {
 
     /// An empty plan; with `statistics`, the counts of ``record(_:task:now:run:wait:)`` are
     /// written with the ack.
-    init(statistics: Bool = false) { keepsStatistics = statistics }
+    init(statistics: Bool = false, buffered: Bool = false) {
+        keepsStatistics = statistics
+        self.buffered = buffered
+    }
 
     /// Counts `outcome` for `task` in the minute of `now`, with the body's run time and the
     /// call's queue wait (seconds) when known.
@@ -76,7 +82,7 @@ struct WritePlan {
         writes += calls.map(\.write)
         if let deadLetter { writes.append(.dead(data: deadLetter.data, reason: deadLetter.reason)) }
         writes += chordCompletions.map { .completeChord($0.completion) }
-        if keepsStatistics, let tally { writes.append(.tally(tally)) }
+        if keepsStatistics, !buffered, let tally { writes.append(.tally(tally)) }
         return writes
     }
 
@@ -99,18 +105,30 @@ extension Huey {
     func commit(
         _ plan: WritePlan, acking claim: Claim, in storage: StorageCapabilities, claimingNextFor owner: ClaimOwner?
     ) throws -> (acked: Bool, next: NextCall?) {
+        var writes = plan.writes
+        // A worker's counts: with this ack only when a write of its buffer is due.
+        let buffered = plan.keepsStatistics && plan.buffered ? plan.tally : nil
+        let taken = buffered == nil ? nil : statsBuffer.take()
+        if let buffered, let taken { writes += (taken + [buffered]).map { .tally($0) } }
         let acked: Bool
         let next: NextCall?
-        if let owner, let chaining = storage.chaining {
-            let outcome = try chaining.ack(
-                claim, writes: plan.writes, claimingNextFor: owner, now: clock().timeIntervalSince1970,
-                lookingForPrefixes: Huey.revocationPrefixes)
-            acked = outcome.acked
-            next = outcome.next.map { NextCall(claim: $0, claimedUnrevoked: !outcome.foundPrefix) }
-        } else {
-            acked = try storage.storage.ack(claim, writes: plan.writes)
-            next = nil
+        do {
+            if let owner, let chaining = storage.chaining {
+                let outcome = try chaining.ack(
+                    claim, writes: writes, claimingNextFor: owner, now: clock().timeIntervalSince1970,
+                    lookingForPrefixes: Huey.revocationPrefixes)
+                acked = outcome.acked
+                next = outcome.next.map { NextCall(claim: $0, claimedUnrevoked: !outcome.foundPrefix) }
+            } else {
+                acked = try storage.storage.ack(claim, writes: writes)
+                next = nil
+            }
+        } catch {
+            if let taken { statsBuffer.add(taken) }
+            throw error
         }
+        if let taken, !acked { statsBuffer.add(taken) }
+        if let buffered, taken == nil, acked { statsBuffer.add(buffered) }
         if acked {
             for signal in plan.signalsAfterCommit { emit(signal) }
             if let tally = plan.tally {

@@ -9,6 +9,8 @@ extension Storage {
     public func statistics(since minute: Int) throws -> [StatsTally] { [] }
     /// Nothing to prune.
     public func pruneStatistics(before minute: Int) throws {}
+    /// No statistics kept.
+    public func addStatistics(_ tallies: [StatsTally]) throws {}
 }
 
 extension Array where Element == StatsTally {

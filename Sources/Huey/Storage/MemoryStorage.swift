@@ -207,6 +207,10 @@ public final class MemoryStorage: Storage, @unchecked Sendable {
         }
     }
 
+    public func addStatistics(_ tallies: [StatsTally]) throws {
+        locked { for tally in tallies { apply(.tally(tally)) } }
+    }
+
     public func pruneStatistics(before minute: Int) throws {
         locked { tallies = tallies.filter { $0.key >= minute } }
     }

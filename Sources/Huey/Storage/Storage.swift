@@ -173,6 +173,10 @@ public protocol Storage: AnyObject, Sendable {
     /// once a minute with the start of ``Huey/statisticsWindow``. Nothing by default.
     /// - Throws: ``StorageError``.
     func pruneStatistics(before minute: Int) throws
+    /// Adds `tallies` in one transaction of their own (a worker's pending counts when it
+    /// goes idle; see ``Huey/flushStatistics(in:)``). Nothing by default.
+    /// - Throws: ``StorageError``; then nothing was added.
+    func addStatistics(_ tallies: [StatsTally]) throws
 
     // MARK: Waiting and locking
 

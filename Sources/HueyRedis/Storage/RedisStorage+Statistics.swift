@@ -1,3 +1,4 @@
+import Foundation
 import Huey
 
 /// The statistics of a ``RedisStorage``: the ack script adds each tally to the hash of its
@@ -25,6 +26,14 @@ extension RedisStorage {
             tallies += tasks.map { StatsTally(minute: minute, task: $0.key, counters: TaskCounters(values: $0.value)) }
         }
         return tallies.merged()
+    }
+
+    public func addStatistics(_ tallies: [StatsTally]) throws {
+        guard !tallies.isEmpty else { return }
+        // The write script without a claim token applies its writes unconditionally.
+        let arguments = [Self.argument(""), Self.argument(Date().timeIntervalSince1970)]
+            + Self.encode(tallies.map { .tally($0) })
+        _ = try run(RedisScripts.write, "add statistics", arguments)
     }
 
     public func pruneStatistics(before minute: Int) throws {

@@ -62,6 +62,10 @@ extension FileStorage {
         }
     }
 
+    public func addStatistics(_ tallies: [StatsTally]) throws {
+        try pausingWhenFull { try lockFile.exclusive { _, _ in try add(tallies) } }
+    }
+
     public func pruneStatistics(before minute: Int) throws {
         try lockFile.exclusive { _, _ in
             for old in try minutes(from: nil) where old < minute {

@@ -46,6 +46,13 @@ extension SqliteStorage {
         }
     }
 
+    public func addStatistics(_ tallies: [StatsTally]) throws {
+        guard !tallies.isEmpty else { return }
+        try write { connection in
+            for tally in tallies { try connection.run(SqliteSQL.addTally, SqliteSQL.tallyValues(tally, queue: name)) }
+        }
+    }
+
     public func pruneStatistics(before minute: Int) throws {
         try write { connection in try connection.run(SqliteSQL.pruneStats, [.text(name), .integer(Int64(minute))]) }
     }
