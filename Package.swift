@@ -38,6 +38,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // Per-call counters and timers (no-op unless the application bootstraps a backend).
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -68,6 +70,7 @@ let package = Package(
                 "CSQLite",
                 "CHueyShims",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strictSettings
         ),
@@ -158,7 +161,10 @@ let package = Package(
         // always builds them fresh beside the test runner (HelperProcess.executablePath).
         .testTarget(
             name: "HueyTests",
-            dependencies: ["Huey", "HueyRedis", "HueyPostgres", "HueyTestSupport", "HueyTestHelper"],
+            dependencies: [
+                "Huey", "HueyRedis", "HueyPostgres", "HueyTestSupport", "HueyTestHelper",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -23,37 +23,6 @@ struct PendingCommand: ParsableCommand {
     }
 }
 
-/// `stats`: how much is queued, scheduled, claimed, stored and dead, and the storage's
-/// size on the disk.
-struct StatsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "stats", abstract: "Show the queue's counts and the storage's size on disk.")
-    @OptionGroup var output: OutputOptions
-
-    func run() throws {
-        let huey = try CommandContext.current()
-        let storage = huey.storage
-        let counts: [(String, Int)] = [
-            ("pending", try huey.pendingCount), ("scheduled", try huey.scheduledCount),
-            ("claimed", try storage.claims().count), ("results", try huey.resultCount),
-            ("dead", try storage.deadItems().count),
-        ]
-        let usage = try storage.diskUsage()
-        if output.json {
-            var object: [String: JSONValue] = [:]
-            for (name, count) in counts { object[name] = .int(count) }
-            object["disk_bytes"] = usage.map { .int($0.bytes) } ?? .null
-            var parts: [String: JSONValue] = [:]
-            for part in usage?.parts ?? [] { parts[part.name] = .int(part.bytes) }
-            object["disk"] = usage == nil ? .null : .object(parts)
-            return try AdminOutput.json(JSONValue.object(object))
-        }
-        var rows = counts.map { [$0.0, String($0.1)] }
-        rows.append(["on disk", usage?.summary ?? "- (not on this machine's disk)"])
-        AdminOutput.table(["WHAT", "COUNT"], rows, empty: "")
-    }
-}
-
 /// `check`: the storage's own consistency check (SQLite's `PRAGMA integrity_check`, the
 /// File storage's walk of its folders). Exits 1 when it found problems.
 struct CheckCommand: ParsableCommand {

@@ -2,7 +2,8 @@ import Foundation
 import Logging
 
 /// The master's side of the storage's upkeep: its maintenance each tick (SQLite's WAL
-/// checkpoints), its heartbeat, and a full disk said once a minute, not once per tick.
+/// checkpoints), the statistics' pruning once a minute, its heartbeat, and a full disk
+/// said once a minute, not once per tick.
 extension Consumer {
     /// Tells a storage shared between machines that this consumer still runs (so no other
     /// machine takes its workers' claims). Logged, never fatal: heartbeats resume with the storage.
@@ -17,6 +18,20 @@ extension Consumer {
     func maintainStorage(final: Bool = false) {
         do { try huey.storage.maintain(final: final) } catch {
             logStorageError("storage maintenance\(final ? " at stop" : "")", error)
+        }
+        pruneStatistics()
+    }
+
+    /// Once a minute, drops the statistics older than ``Huey/statisticsWindow`` (kept as
+    /// they are when it is 0: recording is off, nothing new comes). Logged, never fatal.
+    func pruneStatistics() {
+        let now = Date().timeIntervalSince1970
+        let minute = StatsTally.minute(of: now)
+        let window = huey.statisticsWindow
+        guard minute != statisticsPrunedMinute, window > 0 else { return }
+        statisticsPrunedMinute = minute
+        do { try huey.storage.pruneStatistics(before: StatsTally.minute(of: now - window)) } catch {
+            logStorageError("pruning the statistics", error)
         }
     }
 

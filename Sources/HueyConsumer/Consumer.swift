@@ -62,6 +62,8 @@ public final class Consumer {
     let notifier = SystemdNotifier()
     /// When the master last said the disk is full (see `Consumer+Storage.swift`).
     var fullDiskNotice = FullDiskNotice()
+    /// The minute the statistics were last pruned (once a minute, in ``maintainStorage(final:)``).
+    var statisticsPrunedMinute = Int.min
 
     /// Makes a consumer with `options`. Nothing starts (and nothing about this process
     /// changes) until ``run()``.

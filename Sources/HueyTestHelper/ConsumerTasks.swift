@@ -110,6 +110,15 @@ enum ConsumerTasks {
             throw HelperTaskFailure(n: n)
         }
 
+        // `flaky(failures, marker)` (retries 2): its first `failures` runs throw (runs are
+        // counted as lines in `marker`); then it returns the number of earlier runs.
+        huey.task("flaky", retries: 2) { (failures: Int, marker: String) -> Int in
+            let earlier = lineCount(marker)
+            appendLine(marker, "\(getpid())")
+            if earlier < failures { throw HelperTaskFailure(n: earlier) }
+            return earlier
+        }
+
         if let signals = environment["HUEY_TEST_SIGNALS"] {
             // Every signal heard in any process of the consumer: "<signal> <task> <id> <pid>".
             huey.signal { signal, call, _ in appendLine(signals, "\(signal.rawValue) \(call.name) \(call.id) \(getpid())") }

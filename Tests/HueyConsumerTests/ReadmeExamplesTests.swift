@@ -29,6 +29,24 @@ struct ReadmeExamplesTests {
         #expect(try sums.get(blocking: true, timeout: 5) == [3, 6, 10])
     }
 
+    @Test("README: Statistics and metrics reads the report as written")
+    func statisticsExample() throws {
+        let huey = MemoryHuey(name: "readme-stats")
+        let add = huey.task("add") { (a: Int, b: Int) in a + b }
+        _ = try add(1, 2)
+        while try huey.processNext(owner: .current, in: huey.storage) {}
+
+        let report = try huey.statistics(window: 3600)        // the last hour
+        for task in report.tasks {
+            print(task.name, task.counters[.completed], task.counters[.failed], task.errorRatio ?? 0,
+                  task.runTime(0.95) ?? 0, task.waitTime(0.99) ?? 0)  // p95/p99: a bucket's upper bound
+        }
+        print(report.total.completedPerMinute, report.inFlight, report.oldestWaitingAge ?? 0)
+
+        #expect(report.tasks.map(\.name) == ["add"])
+        #expect(report.total.counters[.completed] == 1)
+    }
+
     /// README: Running a consumer in your own executable. Compiled, never called: it would
     /// take over the test process.
     func consumerExample() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import Logging
 import Synchronization
 
@@ -28,6 +29,8 @@ open class Huey: @unchecked Sendable {
     public let immediateUseMemory: Bool
     /// Every registered task.
     public let registry = TaskRegistry()
+    /// This process's statistics not yet written (see ``StatsBuffer``).
+    let statsBuffer = StatsBuffer()
     /// The logger (label `huey`). Made on first use rather than in `init`, so a logging
     /// backend bootstrapped after this Huey was created (the consumer's) is the one used.
     public var logger: Logger {
@@ -51,6 +54,22 @@ open class Huey: @unchecked Sendable {
     public var storeIntermediateErrors: Bool {
         get { state.withLock { $0.storeIntermediateErrors } }
         set { state.withLock { $0.storeIntermediateErrors = newValue } }
+    }
+
+    /// How long (seconds) the per-task statistics are kept (default 24 hours; see
+    /// ``statistics(window:)``); 0 turns recording off. Workers add each call's counts to
+    /// the storage in the transaction of its ack; the consumer master prunes older minutes.
+    /// Set it before the consumer starts.
+    public var statisticsWindow: Double {
+        get { state.withLock { $0.statisticsWindow } }
+        set { state.withLock { $0.statisticsWindow = newValue } }
+    }
+
+    /// Where the per-call swift-metrics go (see ``CallMetrics``); nil (the default) is the
+    /// process's `MetricsSystem.factory`, a no-op unless the application bootstraps a backend.
+    public var metricsFactory: (any MetricsFactory)? {
+        get { state.withLock { $0.metricsFactory } }
+        set { state.withLock { $0.metricsFactory = newValue } }
     }
 
     /// The storage given at `init`, its capabilities looked up once.
@@ -117,6 +136,8 @@ struct HueyState: Sendable {
     var clock: @Sendable () -> Date = { Date() }
     var maxMessageSize = MessageCodec.defaultMaxMessageSize
     var storeIntermediateErrors = true
+    var statisticsWindow: Double = 24 * 3600
+    var metricsFactory: (any MetricsFactory)?
     var signalHandlers: [(connection: SignalConnection, signals: Set<HueySignal>?, handler: SignalHandler)] = []
     var signalConnections = 0
     var preExecute: [(name: String, hook: @Sendable (TaskCall) throws -> Void)] = []

@@ -31,7 +31,7 @@ extension JSONReader {
 /// The keys of a message on the wire.
 enum MessageKey {
     case id, name, eta, retries, retryDelay, retryBackoff, priority, args, kwargs
-    case onComplete, onError, expires, expiresResolved, timeout, chordConfig
+    case onComplete, onError, expires, expiresResolved, timeout, chordConfig, enqueuedAt
 
     var wireName: StaticString {
         switch self {
@@ -50,6 +50,7 @@ enum MessageKey {
         case .expiresResolved: "expires_resolved"
         case .timeout: "timeout"
         case .chordConfig: "chord_config"
+        case .enqueuedAt: "enqueued_at"
         }
     }
 
@@ -63,7 +64,7 @@ enum MessageKey {
         case 6: candidates = (.kwargs, nil, nil)
         case 7: candidates = (.retries, .expires, .timeout)
         case 8: candidates = (.priority, .onError, nil)
-        case 11: candidates = (.retryDelay, .onComplete, nil)
+        case 11: candidates = (.retryDelay, .onComplete, .enqueuedAt)
         case 12: candidates = (.chordConfig, nil, nil)
         case 13: candidates = (.retryBackoff, nil, nil)
         case 16: candidates = (.expiresResolved, nil, nil)
@@ -98,7 +99,7 @@ extension JSONParser {
         var id: JSONValue?
         var name: JSONValue?
         var eta: Double?, retryDelay: Double?, retryBackoff: Double?, priority: Double?
-        var expiresResolved: Double?, timeout: Double?
+        var expiresResolved: Double?, timeout: Double?, enqueuedAt: Double?
         var retries: Int?
         var args: [JSONValue]?
         var kwargs: [String: JSONValue]?
@@ -131,6 +132,7 @@ extension JSONParser {
                 expires = value.isNull ? nil : try Expiry(json: value, path: fields.path("expires"))
             case .expiresResolved: expiresResolved = try fields.double(parseValue(), "expires_resolved")
             case .timeout: timeout = try fields.double(parseValue(), "timeout")
+            case .enqueuedAt: enqueuedAt = try fields.double(parseValue(), "enqueued_at")
             case .chordConfig:
                 let value = try parseValue()
                 chordConfig = value.isNull ? nil : try ChordConfig(json: value, path: fields.path("chord_config"))
@@ -144,7 +146,7 @@ extension JSONParser {
             id: try required(id, "id", fields), name: try required(name, "name", fields), eta: eta,
             retries: retries ?? 0, retryDelay: retryDelay ?? 0, retryBackoff: retryBackoff ?? 1, priority: priority,
             args: args ?? [], kwargs: kwargs ?? [:], onComplete: onComplete, onError: onError, expires: expires,
-            expiresResolved: expiresResolved, timeout: timeout, chordConfig: chordConfig)
+            expiresResolved: expiresResolved, timeout: timeout, chordConfig: chordConfig, enqueuedAt: enqueuedAt)
     }
 
     /// A callback field: `null` or a message.

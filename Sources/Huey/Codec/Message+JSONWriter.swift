@@ -42,6 +42,11 @@ extension JSONWriter {
             writeInt(chord.size)
             writeRaw("}")
         }
+        // Only when known, so messages without it keep Huey's exact keys (Python ignores it).
+        if let enqueuedAt = message.enqueuedAt {
+            key("\"enqueued_at\":", &self)
+            try writeDouble(enqueuedAt)
+        }
         if let eta = message.eta {
             key("\"eta\":", &self)
             try writeDouble(eta)

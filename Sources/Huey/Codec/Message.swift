@@ -37,6 +37,9 @@ public struct Message: Sendable, Hashable, Codable {
     public var timeout: Double?
     /// Membership of a chord (a group whose results feed one callback).
     public var chordConfig: ChordConfig?
+    /// When it was last queued or scheduled (Unix seconds), for the statistics' queue wait;
+    /// `enqueued_at` on the wire, written only when set (Python producers leave it out).
+    public var enqueuedAt: Double?
 
     /// Makes a message; every option defaults to Huey's.
     public init(
@@ -44,7 +47,7 @@ public struct Message: Sendable, Hashable, Codable {
         retryDelay: Double = 0, retryBackoff: Double = 1, priority: Double? = nil,
         args: [JSONValue] = [], kwargs: [String: JSONValue] = [:], onComplete: Message? = nil,
         onError: Message? = nil, expires: Expiry? = nil, expiresResolved: Double? = nil,
-        timeout: Double? = nil, chordConfig: ChordConfig? = nil
+        timeout: Double? = nil, chordConfig: ChordConfig? = nil, enqueuedAt: Double? = nil
     ) {
         self.id = id
         self.name = name
@@ -61,6 +64,7 @@ public struct Message: Sendable, Hashable, Codable {
         self.expiresResolved = expiresResolved
         self.timeout = timeout
         self.chordConfig = chordConfig
+        self.enqueuedAt = enqueuedAt
     }
 
     /// Encodes the message through the wire writer (``MessageCodec/encode(_:)``), so a message

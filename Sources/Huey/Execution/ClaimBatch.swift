@@ -49,7 +49,10 @@ struct ClaimBatch {
         do {
             if held.isEmpty {
                 try commit(huey: huey, batching: batching, owner: owner, claiming: chaining ? size.limit : 1)
-                guard !held.isEmpty else { return false }
+                guard !held.isEmpty else {
+                    try huey.flushStatistics(in: storage.storage)  // idle: write the counts not yet written
+                    return false
+                }
             }
             let claim = held.removeFirst()
             let unrevoked = firstUnrevoked
@@ -95,10 +98,25 @@ struct ClaimBatch {
         huey: Huey, batching: any BatchClaimingStorage, owner: ClaimOwner, claiming limit: Int
     ) throws {
         guard !finished.isEmpty || limit > 0 else { return }
-        let acks = finished.map { ClaimAck(claim: $0.claim, writes: $0.plan.writes) }
-        let outcome = try batching.ack(
-            acks, claimingUpTo: limit, for: owner, now: huey.clock().timeIntervalSince1970,
-            lookingForPrefixes: Huey.revocationPrefixes)
+        var acks = finished.map { ClaimAck(claim: $0.claim, writes: $0.plan.writes) }
+        // A worker's counts: each call's with its own ack, and the buffer's with the first,
+        // when a write of the buffer is due; otherwise into the buffer once committed.
+        let buffered = finished.map { $0.plan.keepsStatistics && $0.plan.buffered ? $0.plan.tally : nil }
+        let taken = buffered.contains { $0 != nil } ? huey.statsBuffer.take() : nil
+        if let taken {
+            for index in acks.indices { if let tally = buffered[index] { acks[index].writes.append(.tally(tally)) } }
+            acks[0].writes += taken.map { .tally($0) }
+        }
+        let outcome: BatchAck
+        do {
+            outcome = try batching.ack(
+                acks, claimingUpTo: limit, for: owner, now: huey.clock().timeIntervalSince1970,
+                lookingForPrefixes: Huey.revocationPrefixes)
+        } catch {
+            if let taken { huey.statsBuffer.add(taken) }
+            throw error
+        }
+        if let taken, outcome.acked.first != true { huey.statsBuffer.add(taken) }
         let committed = finished
         finished = []
         finishedSince = nil
@@ -110,8 +128,10 @@ struct ClaimBatch {
             stats.largest = max(stats.largest, outcome.next.count)
         }
         // Not acked: recovered by someone else meanwhile; nothing was written, nothing is signalled.
-        for (call, acked) in zip(committed, outcome.acked) where acked {
+        for (index, (call, acked)) in zip(committed, outcome.acked).enumerated() where acked {
+            if taken == nil, let tally = buffered[index] { huey.statsBuffer.add(tally) }
             for signal in call.plan.signalsAfterCommit { huey.emit(signal) }
+            huey.emitMetrics(of: call.plan)
         }
     }
 }

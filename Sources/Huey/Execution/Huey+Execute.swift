@@ -33,7 +33,7 @@ extension Huey {
     /// Decodes and runs the claimed call; returns what to write with its ack.
     func plan(for claim: Claim, in storage: any Storage, unrevoked: Bool) throws -> WritePlan {
         let now = clock()
-        var plan = WritePlan()
+        var plan = WritePlan(statistics: statisticsWindow > 0, buffered: true)
         let message: Message
         do {
             message = try decodeMessage(claim.data)
@@ -61,9 +61,10 @@ extension Huey {
     /// - Parameter error: a ``WorkerCrashed`` or ``TaskTimeout``.
     /// - Throws: ``StorageError``.
     public func fail(_ claim: Claim, with error: any Error, in storage: any Storage) throws {
-        var plan = WritePlan()
+        var plan = WritePlan(statistics: statisticsWindow > 0)
         if let message = try? decodeMessage(claim.data) {
             let task = registry.task(named: message.name)
+            plan.record(.crashed, task: message.name, now: clock().timeIntervalSince1970)
             try failed(message, task: task, error: error, retryDelay: message.retryDelay, plan: &plan)
         } else {
             plan.bury(claim.data, reason: "undecodable; worker failed: \(error)")
@@ -97,12 +98,14 @@ extension Huey {
         if !unrevoked, try checkRevoked(keys: revokeKeys, consume: true) {
             logger.warning("task \(message.name) \(message.id) was revoked, not executing")
             plan.signal(.revoked, call)
+            plan.record(.revoked, task: message.name, now: timestamp)
             try abortChordMember(message, value: .null, plan: &plan)
             return
         }
         if let expires = message.expiresResolved, expires < timestamp {
             logger.info("task \(message.name) \(message.id) expired, not executing")
             plan.signal(.expired, call)
+            plan.record(.expired, task: message.name, now: timestamp)
             try abortChordMember(message, value: .null, plan: &plan)
             return
         }
@@ -121,6 +124,10 @@ extension Huey {
             plan.setDeadline = true
         }
         let context = TaskContext(message: message, huey: self, deadline: deadline)
+        // Queue wait: from when it was queued or became due, whichever is later, to now.
+        let due = max(message.enqueuedAt ?? -.infinity, message.eta ?? -.infinity)
+        let wait = due.isFinite ? max(0, timestamp - due) : nil
+        let started = ContinuousClock.now
         let value: JSONValue?
         do {
             value = try withTaskLock(task.options.lock, storage: storage) {
@@ -129,11 +136,21 @@ extension Huey {
                 return try task.body(context, args)
             }
         } catch {
+            let ran = Self.seconds(since: started)
+            plan.record(.failed, task: message.name, now: timestamp + ran, run: ran, wait: wait)
             try failed(message, task: task, error: error, retryDelay: context.retryDelay, plan: &plan)
             return
         }
+        let ran = Self.seconds(since: started)
+        plan.record(.completed, task: message.name, now: timestamp + ran, run: ran, wait: wait)
         logger.info("\(message.name) \(message.id) executed")
         try succeeded(message, task: task, value: value, plan: &plan)
+    }
+
+    /// Seconds elapsed since `start` on the monotonic clock.
+    private static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = start.duration(to: .now).components
+        return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
     }
 
     private func withTaskLock<T>(_ name: String?, storage: any Storage, _ body: () throws -> T) throws -> T {

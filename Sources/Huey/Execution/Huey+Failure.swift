@@ -90,6 +90,7 @@ extension Huey {
             message.eta = nil
         }
         logger.info("requeueing \(message.name) \(message.id), \(message.retries) retries left")
+        plan.record(.retried, task: message.name, now: timestamp)
         plan.add(try outgoing(message, now: timestamp))
     }
 

@@ -39,6 +39,8 @@ extension Huey {
         if let expires = message.expires {
             message.expiresResolved = expires.resolved(enqueuedAt: now)
         }
+        message.enqueuedAt = now  // for the statistics' queue wait
+
         let data = try encodeMessage(message)
         let limit = maxMessageSize
         guard data.count <= limit else {

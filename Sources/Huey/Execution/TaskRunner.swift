@@ -64,6 +64,7 @@ public struct TaskRunner {
             return true
         }
         guard let claim = try storage.storage.claim(owner: owner, now: huey.clock().timeIntervalSince1970) else {
+            try huey.flushStatistics(in: storage.storage)  // idle: write the counts not yet written
             return false
         }
         willRun(claim)

@@ -21,6 +21,36 @@ struct WritePlan {
     /// Whether the call's claim was given a deadline (its task has a timeout): a batch
     /// commits it at once, so the master never sees a finished call as overrunning.
     var setDeadline = false
+    /// Whether this call's statistics are recorded (``Huey/statisticsWindow`` > 0).
+    let keepsStatistics: Bool
+    /// Whether they go through the process's ``StatsBuffer`` (a worker's calls) rather
+    /// than straight into this ack (the master's recovery).
+    let buffered: Bool
+    /// This call's counts and times, written with the ack (``StorageWrite/tally(_:)``) when
+    /// statistics are kept, and sent to swift-metrics after the commit.
+    private(set) var tally: StatsTally?
+    /// How long the body ran and the call waited, in seconds, when known (for the timers).
+    private(set) var runSeconds: Double?
+    private(set) var waitSeconds: Double?
+
+    /// An empty plan; with `statistics`, the counts of ``record(_:task:now:run:wait:)`` are
+    /// written with the ack.
+    init(statistics: Bool = false, buffered: Bool = false) {
+        keepsStatistics = statistics
+        self.buffered = buffered
+    }
+
+    /// Counts `outcome` for `task` in the minute of `now`, with the body's run time and the
+    /// call's queue wait (seconds) when known.
+    mutating func record(_ outcome: TaskOutcome, task: String, now: Double, run: Double? = nil, wait: Double? = nil) {
+        if let run { runSeconds = run }
+        if let wait { waitSeconds = wait }
+        var tally = self.tally ?? StatsTally(minute: StatsTally.minute(of: now), task: task, counters: TaskCounters())
+        tally.counters.count(outcome)
+        if let run { tally.counters.recordRunTime(run) }
+        if let wait { tally.counters.recordWaitTime(wait) }
+        self.tally = tally
+    }
 
     /// Stores `value` as the result under `key`.
     mutating func storeResult(_ value: [UInt8], key: String) { results.append((key, value)) }
@@ -55,6 +85,7 @@ struct WritePlan {
         writes += calls.map(\.write)
         if let deadLetter { writes.append(.dead(data: deadLetter.data, reason: deadLetter.reason)) }
         writes += chordCompletions.map { .completeChord($0.completion) }
+        if keepsStatistics, !buffered, let tally { writes.append(.tally(tally)) }
         return writes
     }
 
@@ -77,19 +108,41 @@ extension Huey {
     func commit(
         _ plan: WritePlan, acking claim: Claim, in storage: StorageCapabilities, claimingNextFor owner: ClaimOwner?
     ) throws -> (acked: Bool, next: NextCall?) {
+        var writes = plan.writes
+        // A worker's counts: with this ack only when a write of its buffer is due.
+        let buffered = plan.keepsStatistics && plan.buffered ? plan.tally : nil
+        let taken = buffered == nil ? nil : statsBuffer.take()
+        if let buffered, let taken { writes += (taken + [buffered]).map { .tally($0) } }
         let acked: Bool
         let next: NextCall?
-        if let owner, let chaining = storage.chaining {
-            let outcome = try chaining.ack(
-                claim, writes: plan.writes, claimingNextFor: owner, now: clock().timeIntervalSince1970,
-                lookingForPrefixes: Huey.revocationPrefixes)
-            acked = outcome.acked
-            next = outcome.next.map { NextCall(claim: $0, claimedUnrevoked: !outcome.foundPrefix) }
-        } else {
-            acked = try storage.storage.ack(claim, writes: plan.writes)
-            next = nil
+        do {
+            if let owner, let chaining = storage.chaining {
+                let outcome = try chaining.ack(
+                    claim, writes: writes, claimingNextFor: owner, now: clock().timeIntervalSince1970,
+                    lookingForPrefixes: Huey.revocationPrefixes)
+                acked = outcome.acked
+                next = outcome.next.map { NextCall(claim: $0, claimedUnrevoked: !outcome.foundPrefix) }
+            } else {
+                acked = try storage.storage.ack(claim, writes: writes)
+                next = nil
+            }
+        } catch {
+            if let taken { statsBuffer.add(taken) }
+            throw error
         }
-        if acked { for signal in plan.signalsAfterCommit { emit(signal) } }
+        if let taken, !acked { statsBuffer.add(taken) }
+        if let buffered, taken == nil, acked { statsBuffer.add(buffered) }
+        if acked {
+            for signal in plan.signalsAfterCommit { emit(signal) }
+            emitMetrics(of: plan)
+        }
         return (acked, next)
+    }
+
+    /// Sends a committed plan's counts and times to swift-metrics (see ``CallMetrics``).
+    func emitMetrics(of plan: WritePlan) {
+        if let tally = plan.tally {
+            CallMetrics(queue: name, factory: metricsFactory).emit(tally, run: plan.runSeconds, wait: plan.waitSeconds)
+        }
     }
 }

@@ -19,6 +19,8 @@ public final class MemoryStorage: Storage, @unchecked Sendable {
     private var claimOrder: [String] = []
     private var dead: [DeadLetter] = []
     private var fleet: [String: FleetEntry] = [:]
+    /// Statistics by minute, then task.
+    private var tallies: [Int: [String: TaskCounters]] = [:]
     private var heldLocks: Set<String> = []
     private var sequence = 0
     private var changes = 0
@@ -197,7 +199,25 @@ public final class MemoryStorage: Storage, @unchecked Sendable {
             for key in completion.memberKeys { data.removeValue(forKey: key) }
             apply(completion.callbackWrite(values: values))
             completion.outcome.markCompleted()
+        case .tally(let tally):
+            tallies[tally.minute, default: [:]][tally.task, default: TaskCounters()].add(tally.counters)
         }
+    }
+
+    public func statistics(since minute: Int) throws -> [StatsTally] {
+        locked {
+            tallies.filter { $0.key >= minute }.flatMap { minute, tasks in
+                tasks.map { StatsTally(minute: minute, task: $0.key, counters: $0.value) }
+            }.merged()
+        }
+    }
+
+    public func addStatistics(_ tallies: [StatsTally]) throws {
+        locked { for tally in tallies { apply(.tally(tally)) } }
+    }
+
+    public func pruneStatistics(before minute: Int) throws {
+        locked { tallies = tallies.filter { $0.key >= minute } }
     }
 
     public func claims() throws -> [Claim] { locked { claimOrder.compactMap { claimed[$0] } } }
@@ -296,6 +316,7 @@ public final class MemoryStorage: Storage, @unchecked Sendable {
             claimed.removeAll()
             claimOrder.removeAll()
             dead.removeAll()
+            tallies.removeAll()
         }
     }
 

@@ -189,6 +189,22 @@ public protocol Storage: AnyObject, Sendable {
     /// the default). Storages without a disk of their own ignore it.
     func pauseWhenFull(_ pause: FullDiskPause?)
 
+    // MARK: Statistics (defaults in Statistics/Storage+Statistics.swift)
+
+    /// Every task's counters for each minute from `minute` on (Unix seconds / 60), as the
+    /// acks added them (``StorageWrite/tally(_:)``); none by default (a storage that keeps
+    /// no statistics).
+    /// - Throws: ``StorageError``.
+    func statistics(since minute: Int) throws -> [StatsTally]
+    /// Removes the counters of the minutes before `minute`; the consumer master calls it
+    /// once a minute with the start of ``Huey/statisticsWindow``. Nothing by default.
+    /// - Throws: ``StorageError``.
+    func pruneStatistics(before minute: Int) throws
+    /// Adds `tallies` in one transaction of their own (a worker's pending counts when it
+    /// goes idle; see ``Huey/flushStatistics(in:)``). Nothing by default.
+    /// - Throws: ``StorageError``; then nothing was added.
+    func addStatistics(_ tallies: [StatsTally]) throws
+
     // MARK: Waiting and locking
 
     /// Blocks up to `timeout` seconds until work may be ready (something was enqueued),

@@ -11,4 +11,7 @@ public enum StorageWrite: Sendable, Hashable {
     /// Complete a chord if every member's value is stored (after the writes before it):
     /// remove the values and queue the callback with them (see ``ChordCompletion``).
     case completeChord(ChordCompletion)
+    /// Add a call's counts and times to its task's statistics for that minute (see
+    /// ``StatsTally``). A storage that keeps no statistics ignores it.
+    case tally(StatsTally)
 }

@@ -89,6 +89,8 @@ extension PostgresStorage: ChainingStorage {
             for key in completion.memberKeys { try connection.run(sql.deleteKey, [.text(name), .text(key)]) }
             try apply(completion.callbackWrite(values: values), on: connection, enqueued: &enqueued)
             completion.outcome.markCompleted()
+        case .tally:
+            break  // This storage keeps no statistics (Storage's defaults).
         }
     }
 

@@ -32,6 +32,9 @@ struct RedisKeys: Sendable {
     let fleetPrefix: String
     /// The pause flag: the claim script takes nothing while it exists.
     let paused: String
+    /// Statistics: a sorted set of the minutes that have counters (scored by the minute);
+    /// each minute's counters are in the hash `<stats>.<minute>`, fields `task\tindex`.
+    let stats: String
 
     init(name: String) {
         let base = "huey.\(name)."
@@ -49,12 +52,16 @@ struct RedisKeys: Sendable {
         lockPrefix = base + "lock."
         fleetPrefix = base + "fleet."
         paused = fleetPrefix + FleetKeys.paused
-        scriptKeys = [queue, schedule, sequence, wake, results, claims, deadlines, dead].map { Array($0.utf8) }
+        stats = base + "stats"
+        scriptKeys = [queue, schedule, sequence, wake, results, claims, deadlines, dead, stats].map { Array($0.utf8) }
     }
 
     /// The keys every script gets, in the order of ``RedisScripts``' prelude (made once:
     /// every enqueue, claim and ack passes them).
     let scriptKeys: [[UInt8]]
+
+    /// The hash of one minute's statistics.
+    func stats(minute: Int) -> String { "\(stats).\(minute)" }
 
     /// A SCAN pattern matching every key that starts with `prefix` (glob characters escaped).
     static func pattern(prefix: String) -> String {

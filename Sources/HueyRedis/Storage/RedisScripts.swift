@@ -20,6 +20,7 @@ enum RedisScripts {
     /// The keys and the prefix arguments, named.
     private static let declarations = """
         local Q, S, SEQ, WAKE, RES, CLAIMS, DL, DEAD = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+        local STATS = KEYS[9]
         local PRIORITY = ARGV[1] == 'z'
         local TTL = tonumber(ARGV[2])
         local RPREFIX = ARGV[3]
@@ -87,6 +88,14 @@ enum RedisScripts {
           if ARGV[base + 2] == 's' then schedule(data, ARGV[base + 3]) else push(data, ARGV[base + 3]) end
           return base + 4, 1
         end
+        -- Adds counters to task's fields of minute's hash: counts is "index:amount,...".
+        local function tally(minute, task, counts)
+          local hash = STATS .. '.' .. minute
+          for index, amount in string.gmatch(counts, '(%d+):(%d+)') do
+            redis.call('HINCRBY', hash, task .. '\t' .. index, amount)
+          end
+          redis.call('ZADD', STATS, tonumber(minute), minute)
+        end
         local function dead(data, reason, timestamp)
           redis.call('RPUSH', DEAD, timestamp .. '\\n' .. string.len(reason) .. '\\n' .. reason .. data)
         end
@@ -95,7 +104,8 @@ enum RedisScripts {
 
     /// Applying the writes of an ack (needs ``queueing`` and ``storing``): `apply(token,
     /// time, first)` applies the ops from `ARGV[first]` on — triples of op, a, b: `p` key
-    /// value, `e` data priority, `s` data timestamp, `d` data reason (at `time`); and chord
+    /// value, `e` data priority, `s` data timestamp, `d` data reason (at `time`); `t` minute
+    /// task counts, a statistics tally of four arguments; and chord
     /// completions, `c` then the fields `chord` reads — when `token` is a claim token, only
     /// if that claim still exists, dropping it. Returns 1 plus the number of chord callbacks
     /// queued, 0 when the claim was gone (nothing applied), or an error reply.
@@ -109,6 +119,9 @@ enum RedisScripts {
               local queued
               i, queued = chord(i)
               completed = completed + queued
+            elseif op == 't' then
+              tally(ARGV[i + 1], ARGV[i + 2], ARGV[i + 3])
+              i = i + 4
             else
               if op == 'p' then put(ARGV[i + 1], ARGV[i + 2])
               elseif op == 'e' then push(ARGV[i + 1], ARGV[i + 2])
@@ -130,11 +143,11 @@ enum RedisScripts {
 
     /// Claiming: `take(owner, now)` moves the next message into the claims hash, recorded
     /// with `owner` ("host\\tpid\\tstart") and `now`; returns token, data and priority, or
-    /// nothing when the queue is empty or paused (the pause flag is `KEYS[9]`: scripts that
-    /// claim get it after the common keys).
+    /// nothing when the queue is empty or paused (the pause flag is `KEYS[10]`: scripts that
+    /// claim get it as their first extra key, after the common keys).
     private static let claiming = """
         local function take(owner, now)
-          if redis.call('EXISTS', KEYS[9]) == 1 then return nil end
+          if redis.call('EXISTS', KEYS[10]) == 1 then return nil end
           local data, priority
           if PRIORITY then
             local popped = redis.call('ZPOPMIN', Q)
@@ -160,7 +173,7 @@ enum RedisScripts {
         """)
 
     /// ``write`` for claim `ARGV[4]` (dead letters dated `ARGV[5]`), then ``claim`` for owner
-    /// `ARGV[6]` at `ARGV[7]` (pause flag `KEYS[9]`); ops from `ARGV[8]`. Returns {ack} when
+    /// `ARGV[6]` at `ARGV[7]` (pause flag `KEYS[10]`); ops from `ARGV[8]`. Returns {ack} when
     /// the queue was empty or paused, {ack, token, data, priority} otherwise (ack as `write`
     /// returns it; an error reply from the writes is returned as it is, and nothing is claimed).
     static let writeAndClaim = RedisScript(declarations + queueing + storing + applying + claiming + """
@@ -181,7 +194,7 @@ enum RedisScripts {
 
     /// Takes the next message into the claims hash (see ``claiming``): `ARGV[4]` is the
     /// owner, `ARGV[5]` the time. Returns {token, data, priority} or nil; nil also while the
-    /// pause flag `KEYS[9]` exists.
+    /// pause flag `KEYS[10]` exists.
     static let claim = RedisScript(declarations + claiming + """
         local token, data, priority = take(ARGV[4], ARGV[5])
         if not token then return false end
@@ -247,9 +260,9 @@ enum RedisScripts {
         return 1
         """)
 
-    /// Deletes lock `KEYS[9]` only when it holds this holder's token `ARGV[4]`.
+    /// Deletes lock `KEYS[10]` (the first extra key) only when it holds this holder's token `ARGV[4]`.
     static let unlock = RedisScript(declarations + """
-        if redis.call('GET', KEYS[9]) == ARGV[4] then return redis.call('DEL', KEYS[9]) end
+        if redis.call('GET', KEYS[10]) == ARGV[4] then return redis.call('DEL', KEYS[10]) end
         return 0
         """)
 }

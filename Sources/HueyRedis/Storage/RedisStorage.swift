@@ -216,6 +216,7 @@ public final class RedisStorage: Storage, Sendable {
             try connection.command([Self.argument("DEL")] + fixed.map(Self.argument))
         }
         try deleteKeys(prefix: keys.resultPrefix, doing: "flush everything")
+        try pruneStatistics(before: .max)
     }
 
     public func closeConnections() { pool.closeAll() }
@@ -230,6 +231,10 @@ public final class RedisStorage: Storage, Sendable {
             case .enqueue(let data, let priority): arguments += [argument("e"), data, argument(priority)]
             case .schedule(let data, let timestamp): arguments += [argument("s"), data, argument(timestamp)]
             case .dead(let data, let reason): arguments += [argument("d"), data, argument(reason)]
+            case .tally(let tally):
+                let counts = tally.counters.values.enumerated().filter { $0.element != 0 }
+                    .map { "\($0.offset):\($0.element)" }.joined(separator: ",")
+                arguments += [argument("t"), argument(tally.minute), argument(tally.task), argument(counts)]
             case .completeChord(let completion):
                 // A signed callback cannot be signed inside Redis: the caller completes it
                 // after the script (see `ack`); never passed here.

@@ -55,6 +55,9 @@ struct ConsumerTestTasks {
     /// worker holds a batch ("kill <claims>" in `marker`; else "skip"); later runs append
     /// "rerun" → the number of earlier runs.
     let killInBatch: TaskWrapper<String, Int>
+    /// `flaky(failures, marker)` (retries 2): fails its first `failures` runs (counted in
+    /// `marker`, one line a run), then returns the number of earlier runs.
+    let flaky: TaskWrapper<Int, String, Int>
 
     init(huey: Huey) {
         add = huey.task("add") { (_: Int, _: Int) -> Int in throw StandInRan(name: "add") }
@@ -73,5 +76,6 @@ struct ConsumerTestTasks {
         spin = huey.task("spin", retries: 1, timeout: 1) { (_: String) -> Int in throw StandInRan(name: "spin") }
         tally = huey.task("tally") { (_: Int) -> Int in throw StandInRan(name: "tally") }
         killInBatch = huey.task("killInBatch", retries: 1) { (_: String) -> Int in throw StandInRan(name: "killInBatch") }
+        flaky = huey.task("flaky", retries: 2) { (_: Int, _: String) -> Int in throw StandInRan(name: "flaky") }
     }
 }

@@ -69,7 +69,7 @@ extension FileStorage {
         case .schedule(let data, _): return data
         case .dead(let data, let reason):
             return Self.deadContent(data, reason: reason, at: Date().timeIntervalSince1970)
-        case .completeChord: return []
+        case .completeChord, .tally: return []
         }
     }
 
@@ -110,6 +110,8 @@ extension FileStorage {
     public func ack(_ claim: Claim, writes: [StorageWrite]) throws -> Bool {
         try pausingWhenFull {
             guard let path = claimPath(claim.token) else { return false }
+            let tallies = writes.compactMap { if case .tally(let tally) = $0 { tally } else { nil } }
+            let writes = writes.filter { if case .tally = $0 { false } else { true } }
             let temps = try writeTemps(writes.map(content(of:)))
             do {
                 return try exclusive { counters, _ in
@@ -119,7 +121,7 @@ extension FileStorage {
                     }
                     let numbered = writes.count(where: {
                         switch $0 {
-                        case .put, .completeChord: false
+                        case .put, .completeChord, .tally: false
                         case .enqueue, .schedule, .dead: true
                         }
                     })
@@ -136,13 +138,14 @@ extension FileStorage {
                             try moveTemp(temp, to: "\(scheduleDirectory)/\(entry)")
                         case .dead:
                             try moveTemp(temp, to: "\(deadDirectory)/\(FileNames.deadEntry(sequence: sequence))")
-                        case .completeChord:
+                        case .completeChord, .tally:
                             removeQuietly([temp])
                             continue
                         }
                         if case .put = write {} else { sequence &+= 1 }
                     }
                     for case .completeChord(let completion) in writes { try complete(completion, counters: counters) }
+                    try add(tallies)
                     try FileSystemCalls.unlinkIfPresent(path + FileNames.deadlineSuffix)
                     try FileSystemCalls.unlinkIfPresent(path)
                     try syncDirectories(

@@ -361,6 +361,9 @@ public final class FileStorage: Storage {
             }
             try removeTree(inside: keyValueDirectory)
             try removeTree(inside: counterDirectory)
+            for minute in try FileSystemCalls.listDirectory(statsDirectory, missingIsEmpty: true) {
+                _ = try FileSystemCalls.unlinkIfPresent("\(statsDirectory)/\(minute)")
+            }
         }
     }
 

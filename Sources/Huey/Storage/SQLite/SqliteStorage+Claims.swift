@@ -82,6 +82,8 @@ extension SqliteStorage {
             for key in completion.memberKeys { try connection.run(SqliteSQL.deleteKey, [.text(name), .text(key)]) }
             try apply(completion.callbackWrite(values: values), on: connection)
             completion.outcome.markCompleted()
+        case .tally(let tally):
+            try connection.run(SqliteSQL.addTally, SqliteSQL.tallyValues(tally, queue: name))
         }
     }
 

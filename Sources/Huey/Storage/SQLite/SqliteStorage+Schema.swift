@@ -1,5 +1,5 @@
 /// The SQL of ``SqliteStorage``: Huey's tables (`task`, `schedule`, `kv`) with Huey's
-/// column names, so a Python Huey can share the file, plus `counter`, `claim` and `dead`.
+/// column names, so a Python Huey can share the file, plus `counter`, `claim`, `dead`, `fleet` and `stats`.
 ///
 /// Statements are plain constants so that each is prepared once per connection and reused.
 enum SqliteSQL {
@@ -26,16 +26,17 @@ enum SqliteSQL {
                 data BLOB NOT NULL, reason TEXT NOT NULL, timestamp REAL NOT NULL);
             CREATE TABLE IF NOT EXISTS fleet (queue TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,
                 expires REAL, PRIMARY KEY (queue, key));
+            \(statsTable)
             """
     }
 
     /// How many of our ``tableCount`` tables exist (all = nothing to create).
     static let countTables = """
         SELECT count(*) FROM sqlite_master WHERE type = 'table'
-            AND name IN ('task', 'schedule', 'kv', 'counter', 'claim', 'dead', 'fleet')
+            AND name IN ('task', 'schedule', 'kv', 'counter', 'claim', 'dead', 'fleet', 'stats')
         """
     /// The number of tables ``schema(strictFifo:)`` makes.
-    static let tableCount = 7
+    static let tableCount = 8
 
     // MARK: Durability
 

@@ -312,7 +312,7 @@ public final class SqliteStorage: Storage {
             let queue: [SQLiteValue] = [.text(name)]
             for sql in [
                 SqliteSQL.flushQueue, SqliteSQL.flushSchedule, SqliteSQL.flushKV, SqliteSQL.flushCounters,
-                SqliteSQL.flushClaims, SqliteSQL.flushDead,
+                SqliteSQL.flushClaims, SqliteSQL.flushDead, SqliteSQL.flushStats,
             ] {
                 try connection.run(sql, queue)
             }
