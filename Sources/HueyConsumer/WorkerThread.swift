@@ -63,7 +63,10 @@ final class WorkerThread: Sendable {
         let loop = WorkerLoop(
             huey: huey, options: options, logger: logger, owner: ClaimOwner.current, ownsItsClaims: false,
             shouldStop: { stopAll.isSet || self.stopRequested.load(ordering: .relaxed) },
-            busyChanged: { self.busy.store($0, ordering: .relaxed) })
+            busyChanged: { busy in
+                // Logged on the change to idle only (with -v), so a reader sees which thread SIGTTOU can retire.
+                if self.busy.exchange(busy, ordering: .relaxed) && !busy { logger.debug("worker thread \(self.number) idle") }
+            })
         let done = loop.run()
         huey.runShutdownHooks()
         return done

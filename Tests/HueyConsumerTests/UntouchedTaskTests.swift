@@ -100,8 +100,14 @@ extension ConsumerProcessTests {
             try #require(Set(threadNumbers).count == 2, "\(markers.map { lines(of: $0) })")
             let older = threadNumbers[0] < threadNumbers[1] ? 0 : 1
             let newer = 1 - older
+            let idleLine = "worker thread \(threadNumbers[older]) idle"
+            let idleBefore = master.standardError.components(separatedBy: idleLine).count
             try writeByte(to: fifos[older])
             #expect(try calls[older](blocking: true, timeout: 10).value == 1)
+            // Its result is stored before the thread looks for more work and finds none: wait
+            // until it says it is idle, or SIGTTOU finds no idle thread to retire.
+            try #require(poll(timeout: 10) { master.standardError.components(separatedBy: idleLine).count > idleBefore },
+                         "\(fixture.log)")
 
             master.send(SIGTTOU)
             #expect(poll(timeout: 5) { master.standardError.contains("worker thread \(threadNumbers[older]) stopping") },
