@@ -99,7 +99,7 @@ enum HTML {
         .card .figure{font-size:28px;font-weight:bold;display:block}.card .what{color:#666}
         .chart{background:#fff;border:1px solid #ddd}.empty{color:#777}.error{color:#a00}
         pre{white-space:pre-wrap;margin:0;max-width:60em}footer{color:#888;font-size:12px;padding:8px 16px}
-        form.inline{display:inline}
+        form.inline{display:inline}.task-charts{display:flex;gap:12px;flex-wrap:wrap}h4{margin:8px 0 4px}
         """
 }
 

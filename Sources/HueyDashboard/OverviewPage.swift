@@ -33,8 +33,6 @@ struct OverviewPage {
         html += "</div>" + pauseLine()
         if let bytes = summary.diskBytes { html += "<p>Storage on disk: \(DiskUsage.format(bytes: bytes)).</p>" }
         html += "<h3>Tasks, last \(Self.minutes(report.window))</h3>" + StatisticsTable.render(report)
-        html += "<h3>Queue depth, last \(Self.minutes(report.window))</h3>" + depthChart().render()
-        html += "<h3>Per-task throughput and latency</h3>" + taskCharts()
         html += "<h3>Consumers</h3>" + ConsumerTable.render(consumers, now: summary.time)
         html += "<h3>Running now</h3>"
         html += HTML.table(
@@ -46,6 +44,8 @@ struct OverviewPage {
                     HTML.duration(call.runningFor), call.deadline.map(HTML.time) ?? "-",
                 ]
             }, empty: "No call is running.")
+        html += "<h3>Queue depth, last \(Self.minutes(report.window))</h3>" + depthChart().render()
+        html += "<h3>Per-task throughput and latency, last \(Self.minutes(report.window))</h3>" + taskCharts()
         html += "<h3>Next in the queue</h3>" + CallTable.render(id: "pending-calls", calls: pending, empty: "The queue is empty.")
         return html + Self.liveScript
     }
@@ -92,18 +92,20 @@ struct OverviewPage {
         }
         let start = Double(StatsTally.minute(of: report.generatedAt - report.window) * 60)
         let end = Double(StatsTally.minute(of: report.generatedAt) * 60)
+        func chart(_ title: String, _ series: ChartSeries) -> String {
+            var chart = SVGChart(title: title, series: [series], start: start, end: end)
+            (chart.width, chart.height) = (440, 160)  // two side by side
+            return chart.render()
+        }
         return charts.map { task in
-            "<div class=\"task-charts\"><h4>\(HTML.escape(task.name))</h4>"
-                + SVGChart(
-                    title: "\(task.name): calls completed per minute",
-                    series: [ChartSeries(name: "completed/min", points: task.throughput, color: "#1f77b4")],
-                    start: start, end: end
-                ).render()
-                + SVGChart(
-                    title: "\(task.name): run time p95 per minute (s)",
-                    series: [ChartSeries(name: "run time p95 (s)", points: task.runP95, color: "#d62728")],
-                    start: start, end: end
-                ).render() + "</div>"
+            "<h4>\(HTML.escape(task.name))</h4><div class=\"task-charts\">"
+                + chart(
+                    "\(task.name): calls completed per minute",
+                    ChartSeries(name: "completed/min", points: task.throughput, color: "#1f77b4"))
+                + chart(
+                    "\(task.name): run time p95 per minute (s)",
+                    ChartSeries(name: "run time p95 (s)", points: task.runP95, color: "#d62728"))
+                + "</div>"
         }.joined()
     }
 
