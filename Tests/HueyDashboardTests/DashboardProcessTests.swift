@@ -65,6 +65,7 @@ struct DashboardProcessTests {
             (["--sqlite", fixture.directory + "/missing.db"], "no storage at"),
             (["--port", "0"], "exactly one of --sqlite"),
             (["--sqlite", fixture.database, "--sample-interval", "0"], "--sample-interval"),
+            (["--sqlite", fixture.database, "--window", "10"], "--window must be at least 60 s"),
         ]
         for (arguments, message) in cases {
             let process = try HelperProcess(
