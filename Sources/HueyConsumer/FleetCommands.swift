@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Huey
 
 /// `consumers`: the registry of live consumers, each worker with the call it runs.
 struct ConsumersCommand: ParsableCommand {
@@ -14,7 +15,7 @@ struct ConsumersCommand: ParsableCommand {
         if prune { try huey.pruneDeadConsumers() }
         let now = Date().timeIntervalSince1970
         let statuses = try huey.consumerStatuses()
-        if output.json { return try AdminOutput.json(statuses.map { ConsumerRow($0, now: now) }) }
+        if output.json { return try AdminOutput.json(JSONValue.array(statuses.map { $0.json(now: now) })) }
         var rows: [[String]] = []
         for status in statuses {
             let record = status.record
@@ -31,62 +32,6 @@ struct ConsumersCommand: ParsableCommand {
         AdminOutput.table(
             ["PID", "HOST", "STARTED", "VERSION", "WORKERS", "SEEN", "WORKER", "TASK", "RUNNING FOR"], rows,
             empty: "No live consumers registered.")
-    }
-}
-
-/// A consumer as `consumers --json` prints it: its record's fields plus `workers`.
-struct ConsumerRow: Encodable {
-    var status: ConsumerStatus
-    var now: Double
-
-    init(_ status: ConsumerStatus, now: Double) {
-        self.status = status
-        self.now = now
-    }
-
-    private struct Worker: Encodable {
-        var pid: Int32
-        var task: String?
-        var id: String?
-        var since: Double?
-        var runningSeconds: Double?
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(pid, forKey: .pid)
-            try container.encode(task, forKey: .task)
-            try container.encode(id, forKey: .id)
-            try container.encode(since, forKey: .since)
-            try container.encode(runningSeconds, forKey: .runningSeconds)
-        }
-
-        private enum CodingKeys: String, CodingKey {
-            case pid, task, id, since
-            case runningSeconds = "running_seconds"
-        }
-    }
-
-    private enum Keys: String, CodingKey {
-        case host, pid, processStart, startedAt, version, workerType, workerCount, queue, storage, heartbeat, workers
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        let record = status.record
-        var container = encoder.container(keyedBy: Keys.self)
-        try container.encode(record.host, forKey: .host)
-        try container.encode(record.pid, forKey: .pid)
-        try container.encode(record.processStart, forKey: .processStart)
-        try container.encode(record.startedAt, forKey: .startedAt)
-        try container.encode(record.version, forKey: .version)
-        try container.encode(record.workerType, forKey: .workerType)
-        try container.encode(record.workerCount, forKey: .workerCount)
-        try container.encode(record.queue, forKey: .queue)
-        try container.encode(record.storage, forKey: .storage)
-        try container.encode(record.heartbeat, forKey: .heartbeat)
-        let workers = status.workers.map {
-            Worker(pid: $0.pid, task: $0.task, id: $0.callID, since: $0.since, runningSeconds: $0.since.map { now - $0 })
-        }
-        try container.encode(workers, forKey: .workers)
     }
 }
 

@@ -18,13 +18,12 @@ struct StatsCommand: ParsableCommand {
 
     func run() throws {
         let huey = try CommandContext.current()
-        let storage = huey.storage
+        let queue = try huey.queueCounts()
         let counts: [(String, Int)] = [
-            ("pending", try huey.pendingCount), ("scheduled", try huey.scheduledCount),
-            ("claimed", try storage.claims().count), ("results", try huey.resultCount),
-            ("dead", try storage.deadItems().count),
+            ("pending", queue.pending), ("scheduled", queue.scheduled), ("claimed", queue.claimed),
+            ("results", queue.results), ("dead", queue.dead),
         ]
-        let usage = try storage.diskUsage()
+        let usage = queue.disk
         let report = try huey.statistics(window: window)
         if output.json {
             var object: [String: JSONValue] = [:]
@@ -41,34 +40,10 @@ struct StatsCommand: ParsableCommand {
         AdminOutput.table(["WHAT", "COUNT"], rows, empty: "")
         print("")
         print("Last \(Self.duration(window)) (\(huey.statisticsWindow > 0 ? "kept \(Self.duration(huey.statisticsWindow))" : "recording off")):")
-        let taskRows = report.tasks.map(Self.row) + (report.tasks.count > 1 ? [Self.row(report.total)] : [])
-        AdminOutput.table(Self.headers, taskRows, empty: "No calls finished in the window.")
+        let taskRows = report.tasks.map(\.tableRow) + (report.tasks.count > 1 ? [report.total.tableRow] : [])
+        AdminOutput.table(TaskStatistics.tableHeaders, taskRows, empty: "No calls finished in the window.")
         let oldest = report.oldestWaitingAge.map { Self.duration($0) } ?? "-"
         print("in flight \(report.inFlight), waiting \(report.waiting), oldest waiting \(oldest)")
-    }
-
-    static let headers = [
-        "TASK", "DONE", "FAILED", "RETRIED", "EXPIRED", "REVOKED", "CRASHED", "DONE/MIN", "ERRORS",
-        "RUN p50/p95/p99", "WAIT p50/p95/p99",
-    ]
-
-    /// One table row; the queue's totals are named by the queue.
-    static func row(_ stats: TaskStatistics) -> [String] {
-        let counts = TaskOutcome.allCases.map { String(stats.counters[$0]) }
-        func percentiles(_ value: (Double) -> Double?) -> String {
-            [0.5, 0.95, 0.99].map { value($0).map(bucket) ?? "-" }.joined(separator: "/")
-        }
-        return [stats.name] + counts + [
-            String(format: "%.1f", stats.completedPerMinute),
-            stats.errorRatio.map { String(format: "%.1f%%", $0 * 100) } ?? "-",
-            percentiles(stats.runTime), percentiles(stats.waitTime),
-        ]
-    }
-
-    /// A bucket's upper bound: "≤25ms", "≤2.5s", ">300s".
-    static func bucket(_ bound: Double) -> String {
-        guard bound.isFinite else { return ">300s" }
-        return bound < 1 ? "≤\(Self.trim(bound * 1000))ms" : "≤\(Self.trim(bound))s"
     }
 
     /// Seconds for a person: "45s", "12m", "3.5h".

@@ -1,8 +1,8 @@
 import Foundation
 import Hummingbird
 
-/// Decides whether a request may act (revoke, restore): only when a token is configured
-/// and the request carries it, as `Authorization: Bearer TOKEN` or as the cookie the
+/// Decides whether a request may act (revoke, restore, pause, resume, requeue, discard):
+/// only when a token is configured and the request carries it, as `Authorization: Bearer TOKEN` or as the cookie the
 /// sign-in form sets (HttpOnly, SameSite=Strict, so other sites cannot ride on it).
 struct ActionAuthorization: Sendable {
     /// The cookie's name.

@@ -3,7 +3,7 @@ import Huey
 import Hummingbird
 
 extension Dashboard {
-    /// The JSON API (the pages' twins, and the actions) and `/metrics`.
+    /// The JSON API (the pages' twins; the actions are in ``addActions(to:)``) and `/metrics`.
     func addAPI(to router: Router<BasicRequestContext>) {
         router.get("/api/summary") { _, _ in try Reply.json(try await read { try $0.summary() }) }
         router.get("/api/pending") { request, _ in
@@ -25,27 +25,25 @@ extension Dashboard {
             return try Reply.json(try await read { try $0.dead(limit: count) })
         }
         router.get("/api/depth") { _, _ in try Reply.json(sampler.history) }
+        router.get("/api/statistics") { _, _ -> Response in
+            let window = configuration.window
+            return try Reply.json(try await read { try $0.statistics(window: window).json })
+        }
+        router.get("/api/charts") { _, _ -> Response in
+            let window = configuration.window
+            return try Reply.json(try await read { DashboardReader.charts(try $0.statistics(window: window)) })
+        }
         router.get("/api/consumers") { _, _ -> Response in
-            guard let source = configuration.consumers else {
-                throw HTTPError(.notFound, message: "this storage keeps no registry of live consumers yet")
-            }
-            return try Reply.json(try await calls.run { try source.consumers() })
+            try Reply.json(try await read { reader in JSONValue.array(try reader.consumers().map { $0.json(now: reader.now) }) })
         }
         router.get("/api/calls/:id") { _, context -> Response in
             let id = try context.parameters.require("id")
             return try Reply.json(try await read { try $0.status(of: id) })
         }
-        for action in ["revoke", "restore"] {
-            router.post("/api/calls/:id/\(action)") { request, context -> Response in
-                try authorization.authorize(request)
-                let id = try context.parameters.require("id")
-                let once = request.uri.queryParameters.get("once") == "true"
-                return try Reply.json(try await perform(action, id: id, once: once))
-            }
-        }
         router.get("/metrics") { _, _ -> Response in
-            let summary = try await read { try $0.summary() }
-            return Reply.text(metrics.render(summary), contentType: "text/plain; version=0.0.4; charset=utf-8")
+            let window = configuration.window
+            let (summary, report) = try await read { (try $0.summary(), try $0.statistics(window: window)) }
+            return Reply.text(QueueMetrics.render(summary, report), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
     }
 

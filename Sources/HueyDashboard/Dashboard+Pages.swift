@@ -6,20 +6,19 @@ extension Dashboard {
     /// How many rows a list page shows.
     static let pageLimit = 200
 
-    /// The HTML pages, the sign-in form and the form actions.
+    /// The HTML pages and the sign-in form.
     func addPages(to router: Router<BasicRequestContext>) {
         router.get("/") { request, _ -> Response in
             let window = configuration.window
-            let (summary, running, pending) = try await read { reader in
-                (try reader.summary(), try reader.running(), try reader.pending(limit: 20))
-            }
-            var statistics: Result<[TaskSeries], any Error>?
-            if let source = configuration.statistics {
-                statistics = try await calls.run { Result { try source.taskSeries(window: window, now: Date()) } }
+            let (summary, report, consumers, running, pending) = try await read { reader in
+                (
+                    try reader.summary(), try reader.statistics(window: window), try reader.consumers(), try reader.running(),
+                    try reader.pending(limit: 20)
+                )
             }
             let overview = OverviewPage(
-                summary: summary, history: sampler.history, window: window, statistics: statistics, running: running,
-                pending: pending)
+                summary: summary, report: report, history: sampler.history, consumers: consumers, running: running,
+                pending: pending, mode: authorization.mode(for: request))
             return page(request, "Overview", "/", overview.render())
         }
         router.get("/scheduled") { request, _ -> Response in
@@ -36,14 +35,11 @@ extension Dashboard {
         }
         router.get("/dead") { request, _ -> Response in
             let letters = try await read { try $0.dead(limit: Self.pageLimit) }
-            return page(request, "Dead letters", "/dead", ListPages.dead(letters))
+            return page(request, "Dead letters", "/dead", ListPages.dead(letters, mode: authorization.mode(for: request)))
         }
         router.get("/consumers") { request, _ -> Response in
-            var consumers: Result<[ConsumerSummary], any Error>?
-            if let source = configuration.consumers {
-                consumers = try await calls.run { Result { try source.consumers() } }
-            }
-            return page(request, "Consumers", "/consumers", ListPages.consumers(consumers))
+            let (consumers, now) = try await read { (try $0.consumers(), $0.now) }
+            return page(request, "Consumers", "/consumers", ListPages.consumers(consumers, now: now))
         }
         router.get("/api") { request, _ -> Response in
             page(request, "JSON API", "/api", ListPages.api)
@@ -52,10 +48,9 @@ extension Dashboard {
             let id = request.uri.queryParameters.get("id").flatMap { $0.isEmpty ? nil : $0 }
             var status: CallStatus?
             if let id { status = try await read { try $0.status(of: id) } }
-            let message = request.uri.queryParameters.get("done")
             return page(
                 request, "Revoke / restore a call", "/call",
-                ListPages.call(id: id, status: status, mode: authorization.mode(for: request), message: message))
+                ListPages.call(id: id, status: status, mode: authorization.mode(for: request)))
         }
         router.post("/login") { request, _ -> Response in
             let form = try await FormFields(request)
@@ -63,37 +58,25 @@ extension Dashboard {
             guard authorization.matches(form["token"] ?? ""), let value = authorization.cookieValue() else {
                 throw HTTPError(.unauthorized, message: "wrong token")
             }
-            var response = Response.redirect(to: "/call" + FormFields.query(["id": form["id"] ?? ""]), type: .normal)
+            let next = form["next"].flatMap(Self.localPath) ?? "/call" + FormFields.query(["id": form["id"] ?? ""])
+            var response = Response.redirect(to: next, type: .normal)
             response.setCookie(
                 Cookie(name: ActionAuthorization.cookieName, value: value, path: "/", httpOnly: true, sameSite: .strict))
             return response
         }
-        for action in ["revoke", "restore"] {
-            router.post("/call/\(action)") { request, _ -> Response in
-                try authorization.authorize(request)
-                let form = try await FormFields(request)
-                guard let id = form["id"], !id.isEmpty else { throw HTTPError(.badRequest, message: "no call id given") }
-                let outcome = try await perform(action, id: id, once: form["once"] == "true")
-                let done = "\(action)d \(id)" + (outcome.changed ? "" : " (it was not revoked)")
-                return Response.redirect(to: "/call" + FormFields.query(["id": id, "done": done]), type: .normal)
-            }
-        }
     }
 
-    /// Revokes or restores the call `id` on the thread pool.
-    /// - Throws: ``StorageError`` when the storage cannot be written.
-    func perform(_ action: String, id: String, once: Bool) async throws -> ActionOutcome {
-        try await read { reader in
-            if action == "revoke" {
-                try reader.huey.revoke(id: id, once: once)
-                return ActionOutcome(action: action, id: id, changed: true)
-            }
-            return ActionOutcome(action: action, id: id, changed: try reader.huey.restore(id: id))
-        }
+    /// `path` when it is a path on this dashboard (`/…`, not `//host`), else nil: the
+    /// sign-in form never sends the browser to another site.
+    static func localPath(_ path: String) -> String? {
+        path.hasPrefix("/") && !path.hasPrefix("//") && !path.hasPrefix("/\\") ? path : nil
     }
 
-    private func page(_ request: Request, _ title: String, _ path: String, _ body: String) -> Response {
-        Reply.html(HTML.page(title: title, queue: huey.name, path: path, actions: authorization.mode(for: request), body: body))
+    /// A page with the frame, and the outcome of the action that led here (`?done=`).
+    func page(_ request: Request, _ title: String, _ path: String, _ body: String) -> Response {
+        let done = request.uri.queryParameters.get("done").map { "<p id=\"message\">\(HTML.escape(String($0)))</p>" } ?? ""
+        return Reply.html(
+            HTML.page(title: title, queue: huey.name, path: path, actions: authorization.mode(for: request), body: done + body))
     }
 }
 

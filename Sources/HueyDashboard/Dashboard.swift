@@ -25,7 +25,6 @@ public struct Dashboard: Sendable {
     let reader: DashboardReader
     let calls: BlockingCalls
     let authorization: ActionAuthorization
-    let metrics: QueueMetrics
 
     /// A dashboard for `huey` with `configuration`.
     public init(huey: Huey, configuration: DashboardConfiguration = DashboardConfiguration()) {
@@ -35,7 +34,6 @@ public struct Dashboard: Sendable {
         reader = DashboardReader(huey: huey)
         calls = BlockingCalls()
         authorization = ActionAuthorization(token: configuration.token)
-        metrics = QueueMetrics(queue: huey.name)
     }
 
     /// The Hummingbird application serving the routes; `onServerRunning` gets the bound port.
@@ -44,6 +42,7 @@ public struct Dashboard: Sendable {
     ) -> Application<RouterResponder<BasicRequestContext>> {
         let router = Router()
         addPages(to: router)
+        addActions(to: router)
         addAPI(to: router)
         return Application(
             router: router,
@@ -90,6 +89,8 @@ enum Reply {
     static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        // As StatisticsReport.json: an unbounded histogram bucket reads "+Inf".
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "+Inf", negativeInfinity: "-Inf", nan: "NaN")
         let data = try encoder.encode(value)
         return Response(
             status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"],

@@ -17,11 +17,18 @@ public struct QueueSummary: Codable, Sendable, Equatable {
     public var dead: Int
     /// The storage's size on this machine's disk; nil for Memory or Redis.
     public var diskBytes: Int?
-    /// When the counts were read (Unix seconds).
+    /// Whether the queue is paused (``Huey/pause()``): consumers take nothing from it.
+    public var paused: Bool
+    /// When the queue was paused (Unix seconds), if it is.
+    public var pausedSince: Double?
+    /// When the counts were read (Unix seconds, by the Huey's clock).
     public var time: Double
 
     /// Makes a value.
-    public init(name: String, pending: Int, scheduled: Int, inFlight: Int, results: Int, dead: Int, diskBytes: Int?, time: Double) {
+    public init(
+        name: String, pending: Int, scheduled: Int, inFlight: Int, results: Int, dead: Int, diskBytes: Int?,
+        paused: Bool = false, pausedSince: Double? = nil, time: Double
+    ) {
         self.name = name
         self.pending = pending
         self.scheduled = scheduled
@@ -29,6 +36,8 @@ public struct QueueSummary: Codable, Sendable, Equatable {
         self.results = results
         self.dead = dead
         self.diskBytes = diskBytes
+        self.paused = paused
+        self.pausedSince = pausedSince
         self.time = time
     }
 }
@@ -131,8 +140,8 @@ public struct FailureSummary: Codable, Sendable, Equatable {
 
 /// A message that could not be run.
 public struct DeadSummary: Codable, Sendable, Equatable {
-    /// Its position in the storage's dead-letter list (oldest first).
-    public var index: Int
+    /// The storage's handle for the letter, for requeue and discard.
+    public var letter: String
     /// When it was set aside (Unix seconds).
     public var timestamp: Double
     /// Why.
@@ -145,8 +154,8 @@ public struct DeadSummary: Codable, Sendable, Equatable {
     public var data: String
 
     /// Makes a value.
-    public init(index: Int, timestamp: Double, reason: String, id: String?, name: String?, data: String) {
-        self.index = index
+    public init(letter: String, timestamp: Double, reason: String, id: String?, name: String?, data: String) {
+        self.letter = letter
         self.timestamp = timestamp
         self.reason = reason
         self.id = id
@@ -172,13 +181,16 @@ public struct CallStatus: Codable, Sendable, Equatable {
     }
 }
 
-/// The answer to an action (revoke, restore).
+/// The answer to an action on one thing: a call (revoke, restore), a dead letter
+/// (requeue, discard) or the queue (pause, resume).
 public struct ActionOutcome: Codable, Sendable, Equatable {
-    /// `"revoke"` or `"restore"`.
+    /// `"revoke"`, `"restore"`, `"requeue"`, `"discard"`, `"pause"` or `"resume"`.
     public var action: String
-    /// The call's id.
+    /// The call's id, the dead letter's handle, or the queue's name.
     public var id: String
-    /// Whether it changed anything (restore: whether the call was revoked).
+    /// Whether it changed anything (restore: whether the call was revoked; a dead-letter
+    /// action: whether the letter was there; pause / resume: whether the queue was not
+    /// already in that state).
     public var changed: Bool
 
     /// Makes a value.
@@ -186,5 +198,38 @@ public struct ActionOutcome: Codable, Sendable, Equatable {
         self.action = action
         self.id = id
         self.changed = changed
+    }
+}
+
+/// The answer to an action on every dead letter: the handles of those it moved or dropped.
+public struct BulkOutcome: Codable, Sendable, Equatable {
+    /// `"requeue"` or `"discard"`.
+    public var action: String
+    /// The letters acted on, oldest first.
+    public var letters: [String]
+
+    /// Makes a value.
+    public init(action: String, letters: [String]) {
+        self.action = action
+        self.letters = letters
+    }
+}
+
+/// One task's charts over the window: calls completed per minute, and the 95th percentile
+/// of the run time per minute (a histogram bucket's upper bound, seconds; only minutes
+/// in which a body ran, and never the unbounded last bucket).
+public struct TaskChart: Codable, Sendable, Equatable {
+    /// The task's name.
+    public var name: String
+    /// Completed calls per minute, one point at the start of every minute of the window.
+    public var throughput: [ChartPoint]
+    /// Run-time p95 (seconds) per minute in which a body ran.
+    public var runP95: [ChartPoint]
+
+    /// Makes a value.
+    public init(name: String, throughput: [ChartPoint], runP95: [ChartPoint]) {
+        self.name = name
+        self.throughput = throughput
+        self.runP95 = runP95
     }
 }

@@ -17,15 +17,44 @@ public struct DashboardReader: Sendable {
         self.huey = huey
     }
 
-    /// The queue's counts now.
+    /// The time now by the Huey's clock (Unix seconds), which every page uses.
+    public var now: Double { huey.clock().timeIntervalSince1970 }
+
+    /// The queue's counts now (``Huey/queueCounts()``) and whether it is paused.
     /// - Throws: ``StorageError`` when the storage cannot be read.
     public func summary() throws -> QueueSummary {
-        let storage = huey.storage
+        let counts = try huey.queueCounts()
+        let pausedSince = try huey.pausedSince()
         return QueueSummary(
-            name: huey.name, pending: try storage.queueSize(), scheduled: try storage.scheduleSize(),
-            inFlight: try storage.claims().count, results: try storage.resultStoreSize(),
-            dead: try storage.deadItems().count, diskBytes: try storage.diskUsage()?.bytes,
-            time: Date().timeIntervalSince1970)
+            name: huey.name, pending: counts.pending, scheduled: counts.scheduled, inFlight: counts.claimed,
+            results: counts.results, dead: counts.dead, diskBytes: counts.disk?.bytes, paused: pausedSince != nil,
+            pausedSince: pausedSince?.timeIntervalSince1970, time: now)
+    }
+
+    /// The statistics of the last `window` seconds (``Huey/statistics(window:)``).
+    /// - Throws: ``StorageError``.
+    public func statistics(window: Double) throws -> StatisticsReport {
+        try huey.statistics(window: window)
+    }
+
+    /// Each task's throughput and run-time p95 per minute over `report`'s window, by name.
+    public static func charts(_ report: StatisticsReport) -> [TaskChart] {
+        report.tasks.map { task in
+            let series = report.series(task: task.name)
+            return TaskChart(
+                name: task.name,
+                throughput: series.map { ChartPoint(time: Double($0.minute * 60), value: Double($0.counters[.completed])) },
+                runP95: series.compactMap { tally in
+                    guard let p95 = TaskCounters.percentile(0.95, of: tally.counters.runTime), p95.isFinite else { return nil }
+                    return ChartPoint(time: Double(tally.minute * 60), value: p95)
+                })
+        }
+    }
+
+    /// The live consumers, each worker with the call it runs (``Huey/consumerStatuses(now:)``).
+    /// - Throws: ``StorageError``.
+    public func consumers() throws -> [ConsumerStatus] {
+        try huey.consumerStatuses(now: huey.clock())
     }
 
     /// The queued calls in the order they will run, at most `limit`.
@@ -43,7 +72,7 @@ public struct DashboardReader: Sendable {
     /// The calls workers run now, oldest first.
     /// - Throws: ``StorageError``.
     public func running() throws -> [RunningCall] {
-        let now = Date().timeIntervalSince1970
+        let now = self.now
         return try huey.storage.claims().map { claim in
             let message = try? huey.decodeMessage(claim.data)
             return RunningCall(
@@ -54,8 +83,9 @@ public struct DashboardReader: Sendable {
 
     /// The periodic tasks registered on the Huey, with their next run after `now`.
     /// - Throws: ``StorageError`` when revocations cannot be read.
-    public func periodic(now: Date = Date()) throws -> [PeriodicSummary] {
-        try huey.registry.periodicNames.map { name in
+    public func periodic(now: Date? = nil) throws -> [PeriodicSummary] {
+        let now = now ?? huey.clock()
+        return try huey.registry.periodicNames.map { name in
             let next = huey.registry.periodicSchedule(named: name).flatMap { Self.nextRun(of: $0, after: now) }
             return PeriodicSummary(
                 name: name, nextRun: next?.timeIntervalSince1970, revoked: try huey.isRevoked(task: name))
@@ -82,11 +112,11 @@ public struct DashboardReader: Sendable {
     /// The dead letters, oldest first, at most `limit`.
     /// - Throws: ``StorageError``.
     public func dead(limit: Int) throws -> [DeadSummary] {
-        try huey.storage.deadItems().prefix(limit).enumerated().map { index, letter in
+        try huey.storage.deadItems().prefix(limit).map { letter in
             let message = try? huey.decodeMessage(letter.data)
             let text = String(decoding: letter.data, as: UTF8.self)
             return DeadSummary(
-                index: index, timestamp: letter.timestamp, reason: letter.reason, id: message?.id,
+                letter: letter.id, timestamp: letter.timestamp, reason: letter.reason, id: message?.id,
                 name: message?.name, data: text.count > 500 ? String(text.prefix(499)) + "…" : text)
         }
     }

@@ -24,8 +24,8 @@ public struct DepthSample: Codable, Sendable, Equatable {
 /// The queue depth over the last hour (or `window`), sampled by the dashboard every
 /// `interval` seconds and kept in memory only: a restarted dashboard starts an empty chart.
 ///
-/// Until the storage keeps statistics of its own (``TaskStatisticsSource``), this is the
-/// one history the dashboard has.
+/// The per-task history comes from the storage's statistics (``Huey/statistics(window:)``);
+/// the depth is not in them, so the dashboard samples it.
 public final class DepthSampler: Sendable {
     /// Seconds between samples.
     public let interval: Double

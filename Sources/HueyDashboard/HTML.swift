@@ -49,6 +49,22 @@ enum HTML {
         return html + "</tbody></table>"
     }
 
+    /// A button that POSTs `fields` to `path` (an action form; the action needs the token).
+    static func actionButton(path: String, label: String, id: String, fields: [String: String] = [:]) -> String {
+        var html = "<form class=\"inline\" method=\"post\" action=\"\(escape(path))\">"
+        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
+            html += "<input type=\"hidden\" name=\"\(escape(name))\" value=\"\(escape(value))\">"
+        }
+        return html + "<button id=\"\(escape(id))\">\(escape(label))</button></form>"
+    }
+
+    /// The sign-in form: posts the token to `/login`, which sets the cookie and goes back
+    /// to `next` (a path on this dashboard).
+    static func signInForm(next: String) -> String {
+        "<form method=\"post\" action=\"/login\" id=\"sign-in\"><label>Token <input type=\"password\" name=\"token\"></label>"
+            + "<input type=\"hidden\" name=\"next\" value=\"\(escape(next))\"> <button>Sign in</button></form>"
+    }
+
     /// The pages in the navigation bar: path and label.
     static let navigation: [(String, String)] = [
         ("/", "Overview"), ("/scheduled", "Scheduled"), ("/periodic", "Periodic"), ("/failures", "Failures"),
@@ -83,7 +99,7 @@ enum HTML {
         .card .figure{font-size:28px;font-weight:bold;display:block}.card .what{color:#666}
         .chart{background:#fff;border:1px solid #ddd}.empty{color:#777}.error{color:#a00}
         pre{white-space:pre-wrap;margin:0;max-width:60em}footer{color:#888;font-size:12px;padding:8px 16px}
-        form.inline{display:inline}
+        form.inline{display:inline}.task-charts{display:flex;gap:12px;flex-wrap:wrap}h4{margin:8px 0 4px}
         """
 }
 
@@ -99,7 +115,7 @@ enum ActionMode {
         switch self {
         case .readOnly: return "Read-only: start the dashboard with --token or HUEY_DASHBOARD_TOKEN to enable actions."
         case .enabled(true): return "Actions enabled (signed in with the token)."
-        case .enabled(false): return "Actions need the token: sign in on the Revoke / restore page."
+        case .enabled(false): return "Actions need the token: sign in on the overview, dead-letter or revoke / restore page."
         }
     }
 

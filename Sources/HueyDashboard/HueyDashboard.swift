@@ -4,7 +4,8 @@ import ArgumentParser
 import Foundation
 import Synchronization
 
-/// The dashboard's command-line options: `--host`, `--port`, `--token`, `--sample-interval`.
+/// The dashboard's command-line options: `--host`, `--port`, `--token`, `--sample-interval`,
+/// `--window`.
 public struct DashboardOptions: ParsableArguments {
     /// The address to listen on.
     @Option(help: "The address to listen on; 0.0.0.0 opens the dashboard to the network.")
@@ -13,11 +14,14 @@ public struct DashboardOptions: ParsableArguments {
     @Option(help: "The port (0: any free port; the URL printed at start names it).")
     public var port = 8080
     /// The token that enables actions.
-    @Option(help: "The token that enables actions (revoke, restore); default $HUEY_DASHBOARD_TOKEN; none: read-only.")
+    @Option(help: "The token that enables actions (revoke, restore, pause, resume, dead letters); default $HUEY_DASHBOARD_TOKEN; none: read-only.")
     public var token: String?
     /// Seconds between queue-depth samples.
     @Option(help: "Seconds between the queue-depth samples the overview charts.")
     public var sampleInterval = 10.0
+    /// Seconds of history shown.
+    @Option(help: "Seconds of history the statistics and charts cover (at most what the consumers keep, 24 h by default).")
+    public var window = 3600.0
 
     /// Default options.
     public init() {}
@@ -27,6 +31,7 @@ public struct DashboardOptions: ParsableArguments {
     public func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535, not \(port)") }
         guard sampleInterval >= 0.1 else { throw ValidationError("--sample-interval must be at least 0.1 s") }
+        guard window >= 60, window.isFinite else { throw ValidationError("--window must be at least 60 s") }
         if let token, token.isEmpty { throw ValidationError("--token must not be empty (leave it out for read-only)") }
     }
 
@@ -34,7 +39,8 @@ public struct DashboardOptions: ParsableArguments {
     /// `HUEY_DASHBOARD_TOKEN` in `environment` (an empty variable counts as none).
     public func configuration(environment: [String: String] = ProcessInfo.processInfo.environment) -> DashboardConfiguration {
         let fromEnvironment = environment["HUEY_DASHBOARD_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-        return DashboardConfiguration(host: host, port: port, token: token ?? fromEnvironment, sampleInterval: sampleInterval)
+        return DashboardConfiguration(host: host, port: port, token: token ?? fromEnvironment, sampleInterval: sampleInterval,
+            window: window)
     }
 }
 
@@ -54,8 +60,7 @@ public enum HueyDashboard {
     /// - Parameters:
     ///   - huey: the queue to show; its registered periodic tasks appear with their next run.
     ///   - arguments: the arguments after the program name; nil reads `CommandLine`.
-    ///   - configure: changes the configuration before the server starts (statistics,
-    ///     consumer registry).
+    ///   - configure: changes the configuration before the server starts.
     public static func main(
         _ huey: Huey, arguments: [String]? = nil, configure: (inout DashboardConfiguration) -> Void = { _ in }
     ) -> Never {

@@ -35,66 +35,65 @@ enum ListPages {
                 }, empty: "No failed calls stored.")
     }
 
-    /// Dead letters. Requeue and discard need storage operations that do not exist yet, so
-    /// the list is read-only.
-    static func dead(_ letters: [DeadSummary]) -> String {
-        "<p>Messages a worker could not run (undecodable, refused signature, …). "
-            + "This version can only list them: requeue and discard come with the storage's dead-letter operations.</p>"
+    /// Dead letters, with requeue and discard buttons (per letter and for all) when
+    /// signed in.
+    static func dead(_ letters: [DeadSummary], mode: ActionMode) -> String {
+        var html = "<p>Messages a worker could not run (undecodable, refused signature, …). A requeued letter goes "
+            + "back to the queue and may fail again for the same reason.</p>"
+        if mode.signedIn && !letters.isEmpty {
+            html += "<p>" + HTML.actionButton(path: "/dead/requeue", label: "Requeue all", id: "requeue-all", fields: ["all": "true"])
+                + " " + HTML.actionButton(path: "/dead/discard", label: "Discard all", id: "discard-all", fields: ["all": "true"])
+                + "</p>"
+        }
+        if case .enabled(false) = mode { html += HTML.signInForm(next: "/dead") }
+        return html
             + HTML.table(
-                id: "dead", headers: ["#", "TIME", "TASK", "ID", "REASON", "MESSAGE"],
+                id: "dead", headers: ["LETTER", "TIME", "TASK", "ID", "REASON", "MESSAGE"] + (mode.signedIn ? ["ACTIONS"] : []),
                 rows: letters.map { letter in
-                    [
-                        String(letter.index), HTML.time(letter.timestamp), HTML.escape(letter.name ?? "-"),
+                    var row = [
+                        HTML.escape(letter.letter), HTML.time(letter.timestamp), HTML.escape(letter.name ?? "-"),
                         HTML.escape(letter.id ?? "-"), HTML.escape(letter.reason), "<pre>\(HTML.escape(letter.data))</pre>",
                     ]
+                    if mode.signedIn {
+                        row.append(
+                            ["requeue", "discard"].map { action in
+                                HTML.actionButton(
+                                    path: "/dead/\(action)", label: action.capitalized, id: "\(action)-\(letter.letter)",
+                                    fields: ["letter": letter.letter])
+                            }.joined(separator: " "))
+                    }
+                    return row
                 }, empty: "No dead letters.")
     }
 
-    /// The consumers serving the queue, or why they cannot be listed.
-    static func consumers(_ consumers: Result<[ConsumerSummary], any Error>?) -> String {
-        switch consumers {
-        case nil:
-            return "<p class=\"empty\" id=\"no-registry\">This storage keeps no registry of live consumers yet. "
-                + "The calls running now are on the overview page, with their worker's pid.</p>"
-        case .failure(let error)?:
-            return "<p class=\"error\">Cannot read the consumer registry: \(HTML.escape(String(describing: error)))</p>"
-        case .success(let list)?:
-            return HTML.table(
-                id: "consumers", headers: ["HOST", "PID", "WORKERS", "STARTED", "LAST HEARTBEAT"],
-                rows: list.map {
-                    [HTML.escape($0.host), String($0.pid), String($0.workers), HTML.time($0.started), HTML.time($0.heartbeat)]
-                }, empty: "No consumer is running.")
-        }
+    /// The live consumers and their workers.
+    static func consumers(_ consumers: [ConsumerStatus], now: Double) -> String {
+        "<p>Consumers register when they start, refresh their record at every health check and remove it when they "
+            + "stop; a record not refreshed in three health-check intervals (at least 30 s) is not shown.</p>"
+            + ConsumerTable.render(consumers, now: now)
     }
 
     /// The revoke / restore page: a lookup form, the call's state, the action buttons
     /// when signed in, and the sign-in form when actions need the token.
-    static func call(id: String?, status: CallStatus?, mode: ActionMode, message: String?) -> String {
-        var html = ""
-        if let message { html += "<p id=\"message\">\(HTML.escape(message))</p>" }
-        html += "<form method=\"get\" action=\"/call\"><label>Call id <input name=\"id\" size=\"40\" value=\""
+    static func call(id: String?, status: CallStatus?, mode: ActionMode) -> String {
+        var html = "<form method=\"get\" action=\"/call\"><label>Call id <input name=\"id\" size=\"40\" value=\""
             + HTML.escape(id ?? "") + "\"></label> <button>Look up</button></form>"
         if let status {
             html += "<p id=\"call-status\">Call <code>\(HTML.escape(status.id))</code>: "
                 + (status.revoked ? "<strong>revoked</strong>" : "not revoked") + "; result store: \(status.result).</p>"
             if mode.signedIn {
                 for action in ["revoke", "restore"] {
-                    html += "<form class=\"inline\" method=\"post\" action=\"/call/\(action)\">"
-                        + "<input type=\"hidden\" name=\"id\" value=\"\(HTML.escape(status.id))\">"
-                        + "<button id=\"\(action)\">\(action.capitalized)</button></form> "
+                    html += HTML.actionButton(path: "/call/\(action)", label: action.capitalized, id: action, fields: ["id": status.id]) + " "
                 }
             }
         }
-        if case .enabled(false) = mode {
-            html += "<form method=\"post\" action=\"/login\"><label>Token <input type=\"password\" name=\"token\"></label>"
-                + "<input type=\"hidden\" name=\"id\" value=\"\(HTML.escape(id ?? ""))\"> <button>Sign in</button></form>"
-        }
+        if case .enabled(false) = mode { html += HTML.signInForm(next: "/call" + FormFields.query(["id": id ?? ""])) }
         return html
     }
 
     /// The JSON API's routes.
     static let api = """
-        <p>Every page has a JSON twin. Actions need <code>Authorization: Bearer TOKEN</code>.</p>
+        <p>Every page has a JSON twin. Actions need <code>Authorization: Bearer TOKEN</code>: without a token configured they answer 403, without the right one 401.</p>
         <table id="api"><thead><tr><th>METHOD</th><th>PATH</th><th>WHAT</th></tr></thead><tbody>
         <tr><td>GET</td><td>/api/summary</td><td>the queue's counts</td></tr>
         <tr><td>GET</td><td>/api/pending?limit=N</td><td>queued calls in run order</td></tr>
@@ -104,10 +103,18 @@ enum ListPages {
         <tr><td>GET</td><td>/api/failures?limit=N</td><td>stored error results</td></tr>
         <tr><td>GET</td><td>/api/dead?limit=N</td><td>dead letters</td></tr>
         <tr><td>GET</td><td>/api/depth</td><td>the queue depth sampled over the last hour</td></tr>
-        <tr><td>GET</td><td>/api/consumers</td><td>live consumers (404 while the storage has no registry)</td></tr>
+        <tr><td>GET</td><td>/api/statistics</td><td>per-task and total figures over the window (as <code>stats --json</code>)</td></tr>
+        <tr><td>GET</td><td>/api/charts</td><td>per task: completed and run-time p95 per minute over the window</td></tr>
+        <tr><td>GET</td><td>/api/consumers</td><td>live consumers and what each worker runs (as <code>consumers --json</code>)</td></tr>
         <tr><td>GET</td><td>/api/calls/ID</td><td>whether a call is revoked, what its result is</td></tr>
         <tr><td>POST</td><td>/api/calls/ID/revoke[?once=true]</td><td>revoke a call (token)</td></tr>
         <tr><td>POST</td><td>/api/calls/ID/restore</td><td>restore a call (token)</td></tr>
+        <tr><td>POST</td><td>/api/queue/pause</td><td>pause the queue (token)</td></tr>
+        <tr><td>POST</td><td>/api/queue/resume</td><td>resume the queue (token)</td></tr>
+        <tr><td>POST</td><td>/api/dead/LETTER/requeue</td><td>put a dead letter back in the queue (token)</td></tr>
+        <tr><td>POST</td><td>/api/dead/LETTER/discard</td><td>drop a dead letter (token)</td></tr>
+        <tr><td>POST</td><td>/api/dead/requeue</td><td>requeue every dead letter (token)</td></tr>
+        <tr><td>POST</td><td>/api/dead/discard</td><td>drop every dead letter (token)</td></tr>
         <tr><td>GET</td><td>/metrics</td><td>Prometheus text format</td></tr>
         </tbody></table>
         """

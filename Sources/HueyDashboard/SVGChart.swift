@@ -1,7 +1,7 @@
 import Foundation
 
 /// One point of a chart: a time (Unix seconds) and a value.
-public struct ChartPoint: Sendable, Equatable {
+public struct ChartPoint: Codable, Sendable, Equatable {
     /// Unix seconds.
     public var time: Double
     /// The value at that time.

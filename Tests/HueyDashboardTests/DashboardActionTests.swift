@@ -7,7 +7,8 @@ import NIOCore
 import Testing
 
 /// Revoke and restore: refused without the token (403 read-only, 401 missing or wrong),
-/// accepted with it, through the JSON API and through the pages' forms.
+/// accepted with it, through the JSON API and through the pages' forms. Pause / resume and
+/// the dead-letter actions are in DashboardQueueActionTests.
 @Suite("Dashboard actions")
 struct DashboardActionTests {
     @Test("a read-only dashboard refuses every action with 403 and changes nothing")

@@ -21,7 +21,14 @@ struct DashboardProcessTests {
         let (status, body) = try await live.request("/api/summary")
         #expect(status == 200)
         let summary = try JSONDecoder().decode(QueueSummary.self, from: Data(body.utf8))
-        #expect([summary.pending, summary.scheduled, summary.inFlight, summary.results, summary.dead] as [Int] == [2, 2, 1, 1, 1])
+        #expect([summary.pending, summary.scheduled, summary.inFlight, summary.results, summary.dead] as [Int] == [2, 2, 1, 16, 1])
+        // The process reads the statistics and the registry on the real clock: the fixture's
+        // history is five minutes old, inside the hour shown.
+        let statistics = try JSONDecoder().decode(JSONValue.self, from: Data(try await live.request("/api/statistics").1.utf8))
+        let total = statistics.objectValue?["total"]?.objectValue
+        #expect(total?["completed"] == .int(14) && total?["failed"] == .int(5) && total?["retried"] == .int(4))
+        let consumers = try JSONDecoder().decode(JSONValue.self, from: Data(try await live.request("/api/consumers").1.utf8))
+        #expect(consumers.arrayValue?.first?.objectValue?["version"] == .string("fixture 1.0"))
         let (pageStatus, page) = try await live.request("/")
         #expect(pageStatus == 200)
         #expect(page.contains("id=\"pending\" data-field=\"pending\">2<"))
@@ -58,6 +65,7 @@ struct DashboardProcessTests {
             (["--sqlite", fixture.directory + "/missing.db"], "no storage at"),
             (["--port", "0"], "exactly one of --sqlite"),
             (["--sqlite", fixture.database, "--sample-interval", "0"], "--sample-interval"),
+            (["--sqlite", fixture.database, "--window", "10"], "--window must be at least 60 s"),
         ]
         for (arguments, message) in cases {
             let process = try HelperProcess(

@@ -6,7 +6,7 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
-/// The chart renderer, the depth history and the per-task statistics hook.
+/// The chart renderer, the depth history and the periodic tasks' next run.
 @Suite("Dashboard charts")
 struct SVGChartTests {
     @Test("the y axis tops at the largest value rounded up to 1, 2 or 5 times a power of ten")
@@ -80,29 +80,5 @@ struct SVGChartTests {
         #expect(nightly.nextRun == 1_700_015_400)  // 2023-11-15 02:30:00Z
         fixture.huey.periodicTask("never", { _ in false }) {}
         #expect(try reader.periodic(now: now).first { $0.name == "never" }?.nextRun == nil)
-    }
-
-    @Test("a statistics source gets one throughput and one latency chart per task")
-    func statisticsHook() async throws {
-        struct FixedStatistics: TaskStatisticsSource {
-            func taskSeries(window: Double, now: Date) throws -> [TaskSeries] {
-                let start = now.timeIntervalSince1970 - 120
-                return [
-                    TaskSeries(
-                        name: "resize<img>", throughput: [ChartPoint(time: start, value: 4), ChartPoint(time: start + 60, value: 6)],
-                        latency: [ChartPoint(time: start, value: 0.2), ChartPoint(time: start + 60, value: 0.4)])
-                ]
-            }
-        }
-        let fixture = try DashboardFixture()
-        let app = fixture.dashboard(statistics: FixedStatistics()).makeApplication()
-        try await app.test(.router) { client in
-            let html = String(buffer: try await client.execute(uri: "/", method: .get).body)
-            #expect(!html.contains("id=\"no-statistics\""))
-            #expect(html.contains("<h4>resize&lt;img&gt;</h4>"))
-            #expect(html.contains("<title>resize&lt;img&gt;: calls per minute</title>"))
-            #expect(html.contains("<title>resize&lt;img&gt;: run time (s)</title>"))
-            #expect(html.components(separatedBy: "<polyline").count - 1 == 2)  // the depth chart has no samples yet
-        }
     }
 }

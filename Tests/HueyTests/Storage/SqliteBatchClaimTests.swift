@@ -62,6 +62,21 @@ struct SqliteBatchClaimTests {
         #expect(try storage.queueSize() == 0)
     }
 
+    @Test("a paused queue gives no batch, however deep; resumed, it does")
+    func pausedQueueGivesNoBatch() throws {
+        let place = try ScratchDirectory()
+        let huey = try SqliteHuey(name: "q", filename: place.file("huey.db"))
+        let storage = try #require(huey.storage as? SqliteStorage)
+        for n in 0..<6 { try storage.enqueue(bytes("m-\(n)"), priority: 0) }
+        try huey.pause()
+        let paused = try storage.ack([], claimingUpTo: 8, for: owner, now: 1, lookingForPrefixes: [])
+        #expect(paused.next.isEmpty)
+        #expect(try storage.claims().isEmpty && storage.queueSize() == 6)
+        try huey.resume()
+        let resumed = try storage.ack([], claimingUpTo: 8, for: owner, now: 2, lookingForPrefixes: [])
+        #expect(resumed.next.map { String(decoding: $0.data, as: UTF8.self) } == ["m-0", "m-1", "m-2"])
+    }
+
     @Test("two workers drain a deep queue in batches: each call runs once, each worker in priority/FIFO order")
     func deepQueueDrainedInBatches() throws {
         let place = try ScratchDirectory()

@@ -28,9 +28,11 @@ extension SqliteStorage: BatchClaimingStorage {
 
     /// Counts the messages waiting (up to `2 * limit`) and moves the first
     /// `max(1, min(limit, waiting / 2))` of them to `claim`, inside the caller's transaction.
+    /// A paused queue gives none, and counts as empty.
     private func takeBatch(
         upTo limit: Int, owner: ClaimOwner, now: Double, on connection: SQLiteConnection
     ) throws -> (claims: [Claim], waiting: Int) {
+        guard try !isPaused(on: connection) else { return ([], 0) }  // as takeNext: one primary-key lookup
         let cap = 2 * limit
         let waiting = try connection.queryFirst(SqliteSQL.countWaiting, [.text(name), .integer(Int64(cap))]) {
             Int($0.int64(0))
