@@ -43,6 +43,17 @@ final class ThreadWorkerPool: WorkerPool {
 
     var nextKillAt: Double? { nil }
 
+    /// Threads end with the program: a SIGHUP restart waits for every one (drain, then exec).
+    var keepsWorkersAcrossRestart: Bool { false }
+
+    var holdsRestart: Bool { hasLiveWorkers }
+
+    /// Nothing outlives the re-exec.
+    func handOver() {}
+
+    /// Only a process pool hands workers over.
+    func adopt(_ workers: [InheritedWorker]) {}
+
     func checkCanStart() throws {}
 
     /// A claim's owner is this process, never a thread: nothing to reap.
