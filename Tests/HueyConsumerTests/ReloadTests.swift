@@ -25,6 +25,15 @@ extension ConsumerProcessTests {
             #expect(fixture.runningProcesses().isEmpty, "left running: \(fixture.runningProcesses())")
         }
 
+        @Test("After a reload, an immediate stop kills the old worker too and requeues its task without a retry",
+              .timeLimit(.minutes(1)))
+        func immediateStopKillsOldWorker() throws {
+            let fixture = try ConsumerFixture()
+            defer { fixture.stop() }
+            try ReloadScenarios.immediateStopKillsOldWorker(in: fixture)
+            #expect(fixture.runningProcesses().isEmpty, "left running: \(fixture.runningProcesses())")
+        }
+
         @Test("After a reload, an old worker killed with SIGKILL: its task fails with WorkerCrashed and is retried",
               .timeLimit(.minutes(2)))
         func killedOldWorker() throws {

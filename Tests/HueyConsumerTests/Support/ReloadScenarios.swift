@@ -92,14 +92,31 @@ struct RunningLongTask {
         return (fresh, now() - signaledAt)
     }
 
-    /// Waits (sampling `watch`) for the long call's result.
-    func waitForLong(timeout: Double, watch: ChildCountWatch) -> Ran? {
+    /// Waits (sampling `watch`) for the long call's value. A failure stored on the way (a
+    /// crashed run that is retried) is collected in `failures` and the handle reset, so the
+    /// retry's value is read next.
+    func waitForLong(timeout: Double, watch: ChildCountWatch, failures: inout [String]) -> Ran? {
         var ran: Ran?
+        var seen: [String] = []
         poll(timeout: timeout) {
             watch.sample()
-            ran = try? long()
+            do {
+                ran = try long()
+            } catch {
+                seen.append("\(error)")
+                long.reset()
+            }
             return ran != nil
         }
+        failures += seen
+        return ran
+    }
+
+    /// ``waitForLong(timeout:watch:failures:)`` for a call that must not fail: a failure is recorded as an issue.
+    func waitForLong(timeout: Double, watch: ChildCountWatch) -> Ran? {
+        var failures: [String] = []
+        let ran = waitForLong(timeout: timeout, watch: watch, failures: &failures)
+        #expect(failures.isEmpty, "the long call failed: \(failures)")
         return ran
     }
 }
@@ -168,6 +185,27 @@ enum ReloadScenarios {
         #expect(watch.violations.isEmpty, "\(watch.violations)")
     }
 
+    /// SIGHUP while a 20 s task runs, then the immediate stop (SIGTERM): the new master kills
+    /// the old worker too and puts its task back in the queue without using a retry.
+    static func immediateStopKillsOldWorker(in world: some ReloadWorld) throws {
+        let setup = try RunningLongTask(in: world, workers: 1)
+        let watch = ChildCountWatch(master: setup.master.pid, limit: 1, old: Set(setup.before))
+        _ = try setup.reload(workers: 1, watch: watch, world: world)
+
+        setup.master.send(SIGTERM)
+        let signaledAt = now()
+        let exit = setup.master.waitForExit(timeout: 20)
+        let took = now() - signaledAt
+        #expect(exited(exit, code: 0), "\(String(describing: exit)); \(world.log)")
+        #expect(took < 15, "the immediate stop took \(took) s")
+        #expect(poll(timeout: 10) { ProcessTable.startTime(of: setup.runner) == nil }, "the old worker still runs")
+        #expect(try setup.long() == nil, "the task finished instead of being interrupted")
+        let pending = try world.huey.pending()
+        #expect(pending.map(\.id) == [setup.long.id], "\(world.log)")
+        #expect(pending.first?.retries == 2, "an interrupted task used a retry")
+        #expect(try world.huey.storage.claims().isEmpty)
+    }
+
     /// SIGHUP while a 20 s task runs, then SIGKILL to its old worker: the new master reaps it
     /// as its own worker, fails the claim with WorkerCrashed (the retry policy applies) and
     /// the retry runs in a new worker.
@@ -178,7 +216,11 @@ enum ReloadScenarios {
 
         kill(setup.runner, SIGKILL)
         let killedAt = now()
-        let rerun = try #require(setup.waitForLong(timeout: 20, watch: watch), "never ran again; \(world.log)")
+        var failures: [String] = []
+        let rerun = try #require(
+            setup.waitForLong(timeout: 20, watch: watch, failures: &failures), "never ran again; \(world.log)")
+        // The crash may be read between the two runs: then it is WorkerCrashed, nothing else.
+        #expect(failures.allSatisfy { $0.contains("killed by signal 9") }, "\(failures)")
         note("\(storage) reload: the old worker's task ran again \(twoDecimals(now() - killedAt)) s after its SIGKILL")
         #expect(rerun.value == 1 && rerun.pid == fresh[0], "\(rerun); new worker \(fresh)")
         #expect(lines(of: setup.marker) == ["\(setup.runner)", "\(fresh[0])"])
