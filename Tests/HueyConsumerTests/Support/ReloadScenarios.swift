@@ -129,8 +129,12 @@ enum ReloadScenarios {
     static func newWorkTakenWhileOldTaskFinishes(in world: some ReloadWorld, storage: String) throws {
         let setup = try RunningLongTask(in: world, workers: 2)
         let watch = ChildCountWatch(master: setup.master.pid, limit: 2, old: Set(setup.before))
+        let descriptors = try #require(steadyDescriptors(of: setup.master.pid), "\(world.log)")
         let signaledAt = now()
         let (fresh, reloadSeconds) = try setup.reload(workers: 2, watch: watch, world: world)
+        // The new program holds what the old one held (signal pipe, storage): nothing leaked through exec.
+        let reopened = steadyDescriptors(of: setup.master.pid)
+        #expect(reopened == descriptors, "before \(descriptors), after \(String(describing: reopened))")
         #expect(watch.sample().contains(setup.runner), "the old worker is gone; \(world.log)")
         #expect(try setup.long() == nil, "the long task ended early")
 
@@ -230,6 +234,19 @@ enum ReloadScenarios {
         #expect(setup.master.isRunning)
         #expect(watch.violations.isEmpty, "\(watch.violations)")
     }
+}
+
+/// The open descriptors of `pid` once two reads 0.6 s apart agree (longer than the master's
+/// claims check, which reopens the storage connection closed around a fork), or nil.
+func steadyDescriptors(of pid: Int32, timeout: Double = 10) -> [String]? {
+    var seen: [String] = []
+    let steady = poll(timeout: timeout) {
+        let first = ProcessTable.descriptors(of: pid)
+        usleep(600_000)
+        seen = ProcessTable.descriptors(of: pid)
+        return seen == first && !seen.isEmpty
+    }
+    return steady ? seen : nil
 }
 
 /// "1.23" for a note.
