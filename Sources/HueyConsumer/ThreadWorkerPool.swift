@@ -51,8 +51,14 @@ final class ThreadWorkerPool: WorkerPool {
     /// Nothing outlives the re-exec.
     func handOver() {}
 
-    /// Only a process pool hands workers over.
-    func adopt(_ workers: [InheritedWorker]) {}
+    /// Only a process pool hands workers over; if the program before the re-exec ran process
+    /// workers (its default changed), they are left to finish, and the health check recovers
+    /// the claims of any that dies.
+    func adopt(_ workers: [InheritedWorker]) {
+        guard !workers.isEmpty else { return }
+        logger.warning(
+            "\(workers.count) worker process(es) from before the restart are not adopted by thread workers; they finish their task.")
+    }
 
     func checkCanStart() throws {}
 
