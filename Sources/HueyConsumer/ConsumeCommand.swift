@@ -8,8 +8,9 @@ struct ConsumeCommand: ParsableCommand {
         abstract: "Run the consumer: a master process that schedules and supervises workers that run tasks.",
         discussion: """
             Signals to the master: SIGINT stops gracefully (running tasks finish; a second SIGINT \
-            stops now), SIGTERM stops now (running tasks go back to the queue), SIGHUP restarts \
-            gracefully (re-executes this program), SIGTTIN/SIGTTOU add/remove a worker. -g TERM swaps \
+            stops now), SIGTERM stops now (running tasks go back to the queue), SIGHUP re-executes \
+            this program at once (process workers finish their running task and leave; with -k thread \
+            running tasks finish first), SIGTTIN/SIGTTOU add/remove a worker. -g TERM swaps \
             SIGINT and SIGTERM.
             """)
 

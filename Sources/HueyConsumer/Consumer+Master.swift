@@ -108,7 +108,12 @@ extension Consumer {
             interruptWorkers()
         case SIGHUP:
             if phase == .running {
-                logger.info("Received SIGHUP, restarting after running tasks finish...")
+                if pool.keepsWorkersAcrossRestart {
+                    logger.info("Received SIGHUP, restarting now; running tasks finish in their workers under the new program...")
+                } else {
+                    logger.info(
+                        "Received SIGHUP, restarting after running tasks finish (\(pool.kind) workers cannot outlive the re-exec)...")
+                }
                 tellSystemd("RELOADING=1") { try $0.reloading() }
                 drain(restart: true)
             } else {

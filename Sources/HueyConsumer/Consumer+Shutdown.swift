@@ -28,7 +28,9 @@ extension Consumer {
         pool.interruptAll()
     }
 
-    /// Whether a stop or restart has finished: every worker gone and its claims recovered.
+    /// Whether a stop or restart has finished: every worker gone (for a restart of process
+    /// workers: none being killed, see ``WorkerPool/holdsRestart``) and the claims of the
+    /// dead ones recovered.
     func finishedStopping() -> StopOutcome? {
         let restart: Bool
         switch phase {
@@ -36,7 +38,11 @@ extension Consumer {
         case .draining(let again, _): restart = again
         case .interrupting: restart = false
         }
-        guard !pool.hasLiveWorkers else { return nil }
+        if restart && pool.keepsWorkersAcrossRestart {
+            guard !pool.holdsRestart else { return nil }
+        } else {
+            guard !pool.hasLiveWorkers else { return nil }
+        }
         if !recoveries.isEmpty {
             guard recoveryFailures >= 3 else { return nil }
             logger.error("Giving up recovering \(recoveries.count) dead worker(s)' tasks; the next consumer will.")
@@ -64,12 +70,19 @@ extension Consumer {
         case .stop:
             logger.info("Consumer exiting.")
         case .restart:
-            logger.info("Consumer restarting: executing \(CommandLine.arguments.joined(separator: " "))")
+            let draining = pool.workerPIDs.count
+            let handed = draining > 0 ? " (\(draining) worker(s) finishing their tasks are handed over)" : ""
+            logger.info("Consumer restarting: executing \(CommandLine.arguments.joined(separator: " "))\(handed)")
             periodicMinutes.export()
+            pool.handOver()
             fflush(nil)
             do {
+                // Held until the new program has installed its handlers (the mask survives
+                // execve; a SIGHUP or SIGCHLD in between waits instead of killing or being lost).
+                try SignalControl.blockAll()
                 try ProcessControl.exec(Self.executablePath, arguments: CommandLine.arguments)
             } catch {
+                try? SignalControl.unblockAll()
                 logger.critical("restart failed: \(error)")
                 throw error
             }

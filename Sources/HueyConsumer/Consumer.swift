@@ -19,8 +19,11 @@ import Logging
 ///   then ``run()`` returns. A second SIGINT stops now.
 /// - SIGTERM: stop now — workers are killed, their tasks go back to the queue without
 ///   using a retry (signal `interrupted`), then ``run()`` returns.
-/// - SIGHUP: graceful restart — running tasks finish, then the master re-executes
-///   `/proc/self/exe` with the same arguments (same pid, new code, new workers).
+/// - SIGHUP: restart without a gap — the master tells every worker to leave after its task
+///   and re-executes `/proc/self/exe` at once with the same arguments (same pid, new code).
+///   The new program adopts the old worker processes still finishing their task
+///   (``DrainingWorkers``) and starts its own workers right away. Thread workers cannot
+///   outlive the re-exec: with `-k thread` running tasks finish first, then it re-executes.
 /// - SIGTTIN / SIGTTOU: one worker more / fewer.
 ///
 /// Where its parts live: the loop, the tick and the signal table in `Consumer+Master.swift`;
@@ -103,8 +106,10 @@ public final class Consumer {
         try pool.checkCanStart()
         try huey.storage.verifyWritable()
         periodicMinutes.continueFrom(inherited: PeriodicMinutes.takeInherited())
+        let draining = DrainingWorkers.takeInherited()
         try setUpMaster()
         logStartup()
+        adopt(draining)
         register()
         if options.flushLocks || !options.extraLocks.isEmpty { try flushLocks() }
         recoverOrphanedClaims()
@@ -131,6 +136,14 @@ public final class Consumer {
         let periodic = Set(huey.registry.periodicNames)
         logger.info("The following tasks are available:\(names.isEmpty ? " none" : "")")
         for name in names { logger.info("+ \(name)\(periodic.contains(name) ? " (periodic)" : "")") }
+    }
+
+    /// Takes over the workers the program before a SIGHUP re-exec left finishing their
+    /// tasks; new workers are numbered after them.
+    private func adopt(_ draining: [InheritedWorker]) {
+        guard !draining.isEmpty else { return }
+        pool.adopt(draining)
+        workerNumbers = max(workerNumbers, draining.map(\.number).max() ?? 0)
     }
 
     private func flushLocks() throws {

@@ -47,7 +47,8 @@ public struct ConsumerOptions: Sendable, Hashable {
     /// `-M`: a worker exits after this many tasks and is replaced; `nil` = never.
     public var maxTasks: Int?
     /// `--max-memory`: a process worker whose resident memory passes this many MiB after a
-    /// task is replaced (between tasks); `nil` = no cap. Read with
+    /// task is replaced (between tasks); `nil` = no cap. Process workers only: ``validate()``
+    /// refuses it with `.thread`. Read with
     /// ``ProcessTable/residentBytes(of:)``.
     public var maxMemory: Int?
     /// ``maxMemory`` in bytes.
@@ -92,6 +93,10 @@ public struct ConsumerOptions: Sendable, Hashable {
         if let maxTasks, maxTasks < 1 { try fail("max tasks (-M) must be at least 1, got \(maxTasks)") }
         if let maxMemory, !(1...(1 << 30)).contains(maxMemory) {
             try fail("max memory (--max-memory) must be a number of MB from 1 to \(1 << 30), got \(maxMemory)")
+        }
+        if maxMemory != nil && workerType == .thread {
+            // Threads share the consumer's memory: no one worker can be measured or replaced.
+            try fail("max memory (--max-memory) needs process workers (-k process); thread workers share one process's memory")
         }
         if let shutdownTimeout, !(shutdownTimeout >= 0 && shutdownTimeout.isFinite) {
             try fail("shutdown timeout (-t) must be ≥ 0 seconds, got \(shutdownTimeout)")

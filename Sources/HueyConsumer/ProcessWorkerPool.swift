@@ -37,6 +37,18 @@ final class ProcessWorkerPool: WorkerPool {
 
     var nextKillAt: Double? { processes.values.compactMap(\.killAt).min() }
 
+    /// Retired workers stay children of the same pid across `execve`: the new program adopts them.
+    var keepsWorkersAcrossRestart: Bool { true }
+
+    /// A restart waits only for the workers being killed: whether a kill was a timeout
+    /// (``TaskTimeout``) or an immediate stop is known to this program alone.
+    var holdsRestart: Bool {
+        processes.values.contains { record in
+            if case .timedOut = record.fate { return true }
+            return record.fate == .interrupted
+        }
+    }
+
     func checkCanStart() throws {
         let threadCount = _huey_thread_count()
         if threadCount > 1 {
@@ -112,7 +124,9 @@ final class ProcessWorkerPool: WorkerPool {
             return .timeout(token: token, timeout: timeout)
         case .retiring, .running:
             let early = MonotonicClock.now() - record.startedAt < 1
-            if status == .exited(0) {
+            if status == .exited(0) && record.inherited {
+                logger.info("\(name), from before the restart, finished and left.")
+            } else if status == .exited(0) {
                 logger.debug("\(name) exited.")
             } else {
                 logger.error("\(name) died: \(status).")
@@ -136,6 +150,25 @@ final class ProcessWorkerPool: WorkerPool {
         let delay = min(0.1 * pow(2, Double(quickCrashes)), 10)
         nextStartAt = MonotonicClock.now() + delay
         logger.warning("Workers are dying at start; next one in \(format(delay)) s.")
+    }
+
+    /// Leaves every worker not yet reaped (all told to leave by the restart) to the
+    /// re-executed master, through ``DrainingWorkers``.
+    func handOver() {
+        let workers = processes.values.sorted { $0.number < $1.number }
+        DrainingWorkers.export(workers.map { InheritedWorker(pid: $0.pid, number: $0.number) })
+    }
+
+    /// Takes over the workers the master before the restart left running. Which call each one
+    /// runs was in that program's memory (``RunningCallMark``), so if one dies unasked,
+    /// every claim it holds fails with ``WorkerCrashed`` (``RunningCall/unknown``).
+    func adopt(_ workers: [InheritedWorker]) {
+        for worker in workers where processes[worker.pid] == nil {
+            // startedAt 0: long ago, so its death is never taken for a crash at start.
+            processes[worker.pid] = WorkerRecord(
+                pid: worker.pid, number: worker.number, startedAt: 0, mark: nil, fate: .retiring, inherited: true)
+            logger.info("Adopted worker \(worker.number) (pid \(worker.pid)) from before the restart; it leaves after its task.")
+        }
     }
 
     /// Retires the newest idle worker (one holding no claim in the storage) when there is
@@ -230,6 +263,8 @@ struct WorkerRecord {
     var fate = WorkerFate.running
     /// When to send SIGKILL if it has not died (monotonic seconds).
     var killAt: Double?
+    /// Whether it was started by the program before a SIGHUP re-exec and adopted.
+    var inherited = false
 }
 
 /// What the master asked of a worker, which decides what its claims become when it dies.

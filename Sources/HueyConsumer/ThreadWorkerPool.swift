@@ -43,6 +43,23 @@ final class ThreadWorkerPool: WorkerPool {
 
     var nextKillAt: Double? { nil }
 
+    /// Threads end with the program: a SIGHUP restart waits for every one (drain, then exec).
+    var keepsWorkersAcrossRestart: Bool { false }
+
+    var holdsRestart: Bool { hasLiveWorkers }
+
+    /// Nothing outlives the re-exec.
+    func handOver() {}
+
+    /// Only a process pool hands workers over; if the program before the re-exec ran process
+    /// workers (its default changed), they are left to finish, and the health check recovers
+    /// the claims of any that dies.
+    func adopt(_ workers: [InheritedWorker]) {
+        guard !workers.isEmpty else { return }
+        logger.warning(
+            "\(workers.count) worker process(es) from before the restart are not adopted by thread workers; they finish their task.")
+    }
+
     func checkCanStart() throws {}
 
     /// A claim's owner is this process, never a thread: nothing to reap.

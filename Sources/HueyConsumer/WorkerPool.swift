@@ -22,6 +22,14 @@ protocol WorkerPool: AnyObject {
     var nextStartAt: Double { get }
     /// The earliest real time a worker is due to be killed (its grace period ended), if any.
     var nextKillAt: Double? { get }
+    /// Whether workers told to leave keep running across a SIGHUP re-exec, adopted by the
+    /// new program (processes: they stay children of the same pid). Threads end with the
+    /// program, so a restart of a thread pool first waits for them all.
+    var keepsWorkersAcrossRestart: Bool { get }
+    /// Whether a restart must still wait before it re-executes: a thread pool until every
+    /// thread has ended; a process pool only while it is killing workers (for a timeout or
+    /// an immediate stop), since what each kill means lives in this program's memory.
+    var holdsRestart: Bool { get }
 
     /// Throws when this process cannot host the pool (a process pool needs a single thread
     /// to fork from).
@@ -46,6 +54,13 @@ protocol WorkerPool: AnyObject {
     /// Whether the local process `pid` is one of this pool's workers (its claims are
     /// recovered when it is reaped, not as orphans).
     func owns(pid: pid_t) -> Bool
+    /// Leaves the workers still running for the re-executed program (``DrainingWorkers``);
+    /// a thread pool has none to leave.
+    func handOver()
+    /// Takes over the workers a predecessor handed over: they finish their task and leave,
+    /// never count toward the target, and are reaped, timed out and stopped like the
+    /// pool's own. A thread pool has none.
+    func adopt(_ workers: [InheritedWorker])
     /// A dead worker's claims were recovered; `heldTask` says whether it held any. A
     /// worker that died right after it started holding nothing is a crash loop to back
     /// off from.
