@@ -28,6 +28,9 @@ struct CallTrace {
 
     /// Starts the span of `message`'s run on the queue `queue`; nil when no tracer is set.
     static func start(_ message: Message, queue: String) -> CallTrace? {
+        // Nothing bootstrapped (the common case) is told by a cast to a concrete type, before
+        // the tracer lookup, which searches the instrument by protocol conformance.
+        if InstrumentationSystem.instrument is NoOpInstrument { return nil }
         let tracer = InstrumentationSystem.tracer
         if tracer is NoOpTracer { return nil }
         let span = tracer.startSpan(message.name, context: ServiceContext.current ?? .topLevel, ofKind: .consumer)
