@@ -40,6 +40,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         // Per-call counters and timers (no-op unless the application bootstraps a backend).
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        // A span per call, linked to its producer's (no-op unless the application bootstraps a tracer).
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
     ],
     targets: [
         .systemLibrary(
@@ -71,6 +73,7 @@ let package = Package(
                 "CHueyShims",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: strictSettings
         ),
@@ -148,6 +151,7 @@ let package = Package(
             dependencies: [
                 "Huey", "HueyConsumer", "HueyRedis", "HueyPostgres", "HueyTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: strictSettings
         ),
@@ -164,6 +168,7 @@ let package = Package(
             dependencies: [
                 "Huey", "HueyRedis", "HueyPostgres", "HueyTestSupport", "HueyTestHelper",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: strictSettings
         ),
@@ -200,6 +205,7 @@ let package = Package(
             dependencies: [
                 "Huey", "HueyConsumer", "HueyRedis", "HueyPostgres", "HueyTestSupport", "HueyTestHelper", "HueyDemo",
                 "HueyBench",
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: strictSettings
         ),

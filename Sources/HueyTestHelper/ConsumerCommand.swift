@@ -31,6 +31,7 @@ import HueyTestSupport
 /// - `HUEY_TEST_URGENT_PERIODIC=1`: registers the periodic task `urgent` (priority 100).
 /// - `HUEY_TEST_SIGNER=1`: sets `huey.messageSigner` to ``PrefixSigner``.
 /// - `HUEY_CHAOS_JOURNAL=path`: the chaos tasks' journal (see ``ChaosTasks``).
+/// - `HUEY_TEST_TRACE_DIR=dir`: workers trace their calls and write the spans there (``SpanFile``).
 enum ConsumerCommand {
     static func run(storage: HelperHuey, commandArguments rest: [String]) -> Int32 {
         let environment = ProcessInfo.processInfo.environment
@@ -43,6 +44,7 @@ enum ConsumerCommand {
             if environment["HUEY_TEST_SIGNER"] == "1" { huey.messageSigner = PrefixSigner() }
             try ConsumerTasks.register(on: huey, environment: environment)
             ChaosTasks.register(on: huey, journal: environment[ChaosTasks.journalVariable])
+            if let directory = environment["HUEY_TEST_TRACE_DIR"] { SpanFile.register(on: huey, directory: directory) }
         } catch {
             FileHandle.standardError.write(Data("consumer: \(error)\n".utf8))
             return 1

@@ -87,6 +87,19 @@ class SerializerTests(unittest.TestCase):
         bare = self.huey.deserialize_task(b'{"id":"abd","name":"%s.add"}' % __name__.encode())
         self.assertEqual((bare.id, bare.args), ('abd', ()))
 
+    def test_ignores_swift_only_keys(self):
+        # Keys swift-huey adds (queue wait, retry attempt, trace context) are not huey's:
+        # read past, and the task runs as any other.
+        swift = (b'{"args":[4,5],"attempt":2,"enqueued_at":1700000000.5,"id":"abe","name":"%s.add",'
+                 b'"retries":1,"trace_context":{"traceparent":"00-0af7651916cd43dd8448eb211c80319c-'
+                 b'b7ad6b7169203331-01","tracestate":"k=v"}}' % __name__.encode())
+        task = self.huey.deserialize_task(swift)
+        self.assertEqual((task.id, task.args, task.kwargs, task.retries), ('abe', (4, 5), {}, 1))
+        self.assertEqual(self.huey.execute(task), 9)
+        again = json.loads(self.huey.serialize_task(task))
+        self.assertNotIn('trace_context', again)
+        self.assertNotIn('attempt', again)
+
     def test_error_result_raises_task_exception(self):
         result = self.boom()
         self.huey.execute(self.huey.dequeue())

@@ -31,7 +31,7 @@ extension JSONReader {
 /// The keys of a message on the wire.
 enum MessageKey {
     case id, name, eta, retries, retryDelay, retryBackoff, priority, args, kwargs
-    case onComplete, onError, expires, expiresResolved, timeout, chordConfig, enqueuedAt
+    case onComplete, onError, expires, expiresResolved, timeout, chordConfig, enqueuedAt, attempt, traceContext
 
     var wireName: StaticString {
         switch self {
@@ -51,28 +51,31 @@ enum MessageKey {
         case .timeout: "timeout"
         case .chordConfig: "chord_config"
         case .enqueuedAt: "enqueued_at"
+        case .attempt: "attempt"
+        case .traceContext: "trace_context"
         }
     }
 
     /// The key spelled by `bytes`, if it is one of a message's.
     static func matching(_ bytes: UnsafeBufferPointer<UInt8>) -> MessageKey? {
-        let candidates: (MessageKey?, MessageKey?, MessageKey?)
+        let candidates: (MessageKey?, MessageKey?, MessageKey?, MessageKey?)
         switch bytes.count {
-        case 2: candidates = (.id, nil, nil)
-        case 3: candidates = (.eta, nil, nil)
-        case 4: candidates = (.name, .args, nil)
-        case 6: candidates = (.kwargs, nil, nil)
-        case 7: candidates = (.retries, .expires, .timeout)
-        case 8: candidates = (.priority, .onError, nil)
-        case 11: candidates = (.retryDelay, .onComplete, .enqueuedAt)
-        case 12: candidates = (.chordConfig, nil, nil)
-        case 13: candidates = (.retryBackoff, nil, nil)
-        case 16: candidates = (.expiresResolved, nil, nil)
+        case 2: candidates = (.id, nil, nil, nil)
+        case 3: candidates = (.eta, nil, nil, nil)
+        case 4: candidates = (.name, .args, nil, nil)
+        case 6: candidates = (.kwargs, nil, nil, nil)
+        case 7: candidates = (.retries, .expires, .timeout, .attempt)
+        case 8: candidates = (.priority, .onError, nil, nil)
+        case 11: candidates = (.retryDelay, .onComplete, .enqueuedAt, nil)
+        case 12: candidates = (.chordConfig, nil, nil, nil)
+        case 13: candidates = (.retryBackoff, .traceContext, nil, nil)
+        case 16: candidates = (.expiresResolved, nil, nil, nil)
         default: return nil
         }
         if let candidate = candidates.0, candidate.spells(bytes) { return candidate }
         if let candidate = candidates.1, candidate.spells(bytes) { return candidate }
         if let candidate = candidates.2, candidate.spells(bytes) { return candidate }
+        if let candidate = candidates.3, candidate.spells(bytes) { return candidate }
         return nil
     }
 
@@ -100,7 +103,8 @@ extension JSONParser {
         var name: JSONValue?
         var eta: Double?, retryDelay: Double?, retryBackoff: Double?, priority: Double?
         var expiresResolved: Double?, timeout: Double?, enqueuedAt: Double?
-        var retries: Int?
+        var retries: Int?, attempt: Int?
+        var traceContext: [String: String]?
         var args: [JSONValue]?
         var kwargs: [String: JSONValue]?
         var onComplete: Message?, onError: Message?
@@ -133,6 +137,8 @@ extension JSONParser {
             case .expiresResolved: expiresResolved = try fields.double(parseValue(), "expires_resolved")
             case .timeout: timeout = try fields.double(parseValue(), "timeout")
             case .enqueuedAt: enqueuedAt = try fields.double(parseValue(), "enqueued_at")
+            case .attempt: attempt = try fields.int(parseValue(), "attempt")
+            case .traceContext: traceContext = try fields.strings(parseValue(), "trace_context")
             case .chordConfig:
                 let value = try parseValue()
                 chordConfig = value.isNull ? nil : try ChordConfig(json: value, path: fields.path("chord_config"))
@@ -146,7 +152,8 @@ extension JSONParser {
             id: try required(id, "id", fields), name: try required(name, "name", fields), eta: eta,
             retries: retries ?? 0, retryDelay: retryDelay ?? 0, retryBackoff: retryBackoff ?? 1, priority: priority,
             args: args ?? [], kwargs: kwargs ?? [:], onComplete: onComplete, onError: onError, expires: expires,
-            expiresResolved: expiresResolved, timeout: timeout, chordConfig: chordConfig, enqueuedAt: enqueuedAt)
+            expiresResolved: expiresResolved, timeout: timeout, chordConfig: chordConfig, enqueuedAt: enqueuedAt,
+            attempt: max(attempt ?? 1, 1), traceContext: traceContext)
     }
 
     /// A callback field: `null` or a message.

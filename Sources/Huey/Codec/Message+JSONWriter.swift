@@ -4,7 +4,8 @@
 /// without building a ``JSONValue`` tree first.
 ///
 /// A field at its default is left out — no eta, priority, expiry, timeout, callbacks or
-/// chord, no arguments, 0 retries and retry delay, a retry backoff of 1 — and every reader
+/// chord, no arguments, 0 retries and retry delay, a retry backoff of 1, a first attempt, no
+/// trace context — and every reader
 /// fills it back in (this project's, and Python huey's through `python/swift_huey`), so a
 /// call without options costs `id`, `name` and `args` only: about 70 bytes instead of 270.
 /// Messages written in full (by earlier versions, or by Python) read the same.
@@ -29,6 +30,10 @@ extension JSONWriter {
                 try write(argument)
             }
             append(UInt8(ascii: "]"))
+        }
+        if message.attempt > 1 {
+            key("\"attempt\":", &self)
+            writeInt(message.attempt)
         }
         if let chord = message.chordConfig {
             key("\"chord_config\":", &self)
@@ -100,6 +105,19 @@ extension JSONWriter {
         if let timeout = message.timeout {
             key("\"timeout\":", &self)
             try writeDouble(timeout)
+        }
+        // Only when a tracer injected something: a call made without tracing costs no byte.
+        if let context = message.traceContext, !context.isEmpty {
+            key("\"trace_context\":", &self)
+            var first = true
+            for (name, value) in context.sorted(by: { $0.key < $1.key }) {
+                append(UInt8(ascii: first ? "{" : ","))
+                first = false
+                writeString(name)
+                append(UInt8(ascii: ":"))
+                writeString(value)
+            }
+            append(UInt8(ascii: "}"))
         }
         append(UInt8(ascii: "}"))
     }

@@ -40,6 +40,13 @@ public struct Message: Sendable, Hashable, Codable {
     /// When it was last queued or scheduled (Unix seconds), for the statistics' queue wait;
     /// `enqueued_at` on the wire, written only when set (Python producers leave it out).
     public var enqueuedAt: Double?
+    /// Which run of the call this is: 1 for the first, one more for each retry. `attempt` on
+    /// the wire, written only after a retry (Python huey ignores it and starts again at 1).
+    public var attempt: Int
+    /// The producer's trace context (swift-distributed-tracing), as its instrument injected
+    /// it: `trace_context` on the wire, an object of strings, written only when not empty, so
+    /// a call made without tracing costs no byte (Python huey ignores it). See ``CallTrace``.
+    public var traceContext: [String: String]?
 
     /// Makes a message; every option defaults to Huey's.
     public init(
@@ -47,7 +54,8 @@ public struct Message: Sendable, Hashable, Codable {
         retryDelay: Double = 0, retryBackoff: Double = 1, priority: Double? = nil,
         args: [JSONValue] = [], kwargs: [String: JSONValue] = [:], onComplete: Message? = nil,
         onError: Message? = nil, expires: Expiry? = nil, expiresResolved: Double? = nil,
-        timeout: Double? = nil, chordConfig: ChordConfig? = nil, enqueuedAt: Double? = nil
+        timeout: Double? = nil, chordConfig: ChordConfig? = nil, enqueuedAt: Double? = nil, attempt: Int = 1,
+        traceContext: [String: String]? = nil
     ) {
         self.id = id
         self.name = name
@@ -65,6 +73,8 @@ public struct Message: Sendable, Hashable, Codable {
         self.timeout = timeout
         self.chordConfig = chordConfig
         self.enqueuedAt = enqueuedAt
+        self.attempt = attempt
+        self.traceContext = traceContext
     }
 
     /// Encodes the message through the wire writer (``MessageCodec/encode(_:)``), so a message

@@ -104,6 +104,20 @@ struct MessageFields {
         return elements
     }
 
+    /// An object whose values are all strings (a trace context); an empty one reads as nil.
+    func strings(_ value: JSONValue?, _ key: String) throws -> [String: String]? {
+        guard let members = try object(value, key), !members.isEmpty else { return nil }
+        var strings: [String: String] = [:]
+        strings.reserveCapacity(members.count)
+        for (name, member) in members {
+            guard case .string(let text) = member else {
+                throw wrongType(key, expected: "an object of strings", found: member)
+            }
+            strings[name] = text
+        }
+        return strings
+    }
+
     func object(_ value: JSONValue?, _ key: String) throws -> [String: JSONValue]? {
         guard let value, !value.isNull else { return nil }
         guard case .object(let members) = value else { throw wrongType(key, expected: "an object", found: value) }

@@ -74,6 +74,7 @@ struct ClaimBatch {
             }
             return true
         } catch {
+            for call in finished { call.plan.trace?.end(ackFailedWith: error) }
             held = []
             finished = []
             finishedSince = nil
@@ -114,6 +115,10 @@ struct ClaimBatch {
                 lookingForPrefixes: Huey.revocationPrefixes)
         } catch {
             if let taken { huey.statsBuffer.add(taken) }
+            // Their claims stay with the owner, to be recovered: their runs end here.
+            for call in finished { call.plan.trace?.end(ackFailedWith: error) }
+            finished = []
+            finishedSince = nil
             throw error
         }
         if let taken, outcome.acked.first != true { huey.statsBuffer.add(taken) }
@@ -128,10 +133,9 @@ struct ClaimBatch {
             stats.largest = max(stats.largest, outcome.next.count)
         }
         // Not acked: recovered by someone else meanwhile; nothing was written, nothing is signalled.
-        for (index, (call, acked)) in zip(committed, outcome.acked).enumerated() where acked {
-            if taken == nil, let tally = buffered[index] { huey.statsBuffer.add(tally) }
-            for signal in call.plan.signalsAfterCommit { huey.emit(signal) }
-            huey.emitMetrics(of: call.plan)
+        for (index, (call, acked)) in zip(committed, outcome.acked).enumerated() {
+            if acked, taken == nil, let tally = buffered[index] { huey.statsBuffer.add(tally) }
+            huey.announce(call.plan, acked: acked)
         }
     }
 }

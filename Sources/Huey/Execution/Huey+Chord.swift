@@ -18,6 +18,7 @@ extension Huey {
         callback.args.append(.string(token))
         let now = clock().timeIntervalSince1970
         if let expires = callback.expires { callback.expiresResolved = expires.resolved(enqueuedAt: now) }
+        if let carrier = CallTrace.currentCarrier() { callback.traceContext = carrier }  // the last member's span
         let scheduledAt = callback.eta.flatMap { $0 > now ? $0 : nil }
         let sign: (@Sendable ([UInt8]) -> [UInt8])?
         if let signer = messageSigner {

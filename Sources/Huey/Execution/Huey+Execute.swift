@@ -65,7 +65,7 @@ extension Huey {
         if let message = try? decodeMessage(claim.data) {
             let task = registry.task(named: message.name)
             plan.record(.crashed, task: message.name, now: clock().timeIntervalSince1970)
-            try failed(message, task: task, error: error, retryDelay: message.retryDelay, plan: &plan)
+            _ = try failed(message, task: task, error: error, retryDelay: message.retryDelay, plan: &plan)
         } else {
             plan.bury(claim.data, reason: "undecodable; worker failed: \(error)")
         }
@@ -111,6 +111,28 @@ extension Huey {
         }
         // As Huey: `executing` before the pre-execute hooks, and at once (nothing is written).
         emit(.executing, call)
+        // The call's span (when a tracer is set), current until the ack: see ``CallTrace``.
+        guard let trace = CallTrace.start(message, queue: name) else {
+            try runBody(message, task: task, call: call, claim: claim, storage: storage, now: now, plan: &plan)
+            return
+        }
+        plan.trace = trace
+        do {
+            try trace.withContext {
+                try runBody(message, task: task, call: call, claim: claim, storage: storage, now: now, plan: &plan)
+            }
+        } catch {
+            trace.end(ackFailedWith: error)  // nothing will be acked
+            throw error
+        }
+    }
+
+    /// The run itself, from the pre-execute hooks: the body, then what its outcome decides.
+    private func runBody(
+        _ message: Message, task: RegisteredTask, call: TaskCall, claim: Claim, storage: any Storage, now: Date,
+        plan: inout WritePlan
+    ) throws {
+        let timestamp = now.timeIntervalSince1970
         do {
             try runPreExecuteHooks(call)
         } catch {
@@ -138,7 +160,8 @@ extension Huey {
         } catch {
             let ran = Self.seconds(since: started)
             plan.record(.failed, task: message.name, now: timestamp + ran, run: ran, wait: wait)
-            try failed(message, task: task, error: error, retryDelay: context.retryDelay, plan: &plan)
+            let retried = try failed(message, task: task, error: error, retryDelay: context.retryDelay, plan: &plan)
+            plan.trace?.failed(error, final: !retried)
             return
         }
         let ran = Self.seconds(since: started)

@@ -9,10 +9,12 @@ extension Huey {
     /// an attempt that fails with retries left still stores its error result and enqueues
     /// `on_error` — except a refusal that only asks to run again later (``RetryTask``,
     /// ``RateLimitExceeded``, ``TaskLockedException``), which is surfaced only when no retry
-    /// is left. A retry's delay counts from now, the end of the failed run.
+    /// is left. A retry's delay counts from now, the end of the failed run. Returns whether
+    /// a retry was queued; the retry is the call's next ``Message/attempt``.
+    @discardableResult
     func failed(
         _ original: Message, task: RegisteredTask?, error: any Error, retryDelay: Double, plan: inout WritePlan
-    ) throws {
+    ) throws -> Bool {
         var message = original
         let call = TaskCall(message: message)
         let timestamp = clock().timeIntervalSince1970
@@ -77,7 +79,7 @@ extension Huey {
         }
         if final {
             try abortChordMember(message, value: errorValue, plan: &plan)
-            return
+            return false
         }
         plan.signal(.retrying, call, error: error)
         message.retries -= 1
@@ -91,7 +93,9 @@ extension Huey {
         }
         logger.info("requeueing \(message.name) \(message.id), \(message.retries) retries left")
         plan.record(.retried, task: message.name, now: timestamp)
+        message.attempt += 1
         plan.add(try outgoing(message, now: timestamp))
+        return true
     }
 
     /// The error envelope stored for a failed call. A ``TaskException`` the body let through

@@ -30,7 +30,8 @@ struct OutgoingCall {
 
 extension Huey {
     /// Makes `message` ready to be written: resolves its expiry (again, as Huey does each
-    /// time a call is enqueued: a retry, a callback, a rescheduled copy), encodes it,
+    /// time a call is enqueued: a retry, a callback, a rescheduled copy), stamps the current
+    /// trace context, encodes it,
     /// checks its size, and says where it goes and what to signal once it is written.
     /// - Throws: ``CodecError`` when it cannot be encoded or is too large.
     func outgoing(_ message: Message, now: Double? = nil) throws -> OutgoingCall {
@@ -40,6 +41,9 @@ extension Huey {
             message.expiresResolved = expires.resolved(enqueuedAt: now)
         }
         message.enqueuedAt = now  // for the statistics' queue wait
+        // The current trace context, when a tracer injects one (a worker's own span while it
+        // runs a call); otherwise the message keeps the context it came with (``CallTrace``).
+        if let carrier = CallTrace.currentCarrier() { message.traceContext = carrier }
 
         let data = try encodeMessage(message)
         let limit = maxMessageSize

@@ -9,7 +9,8 @@ import Foundation
 /// ``BatchClaimingStorage`` a chaining runner claims and acknowledges calls in batches
 /// instead (``ClaimBatch``, sized by ``BatchSize``): one commit per batch on a deep queue,
 /// one call at a time on a short one. A runner that stops while holding calls gives them
-/// back with ``putBack()``.
+/// back with ``putBack()``. After each call, or finding the queue empty, it records the
+/// queue's depth for swift-metrics when a second has passed (``QueueDepthGauge``).
 ///
 /// Not thread-safe: each worker has its own runner.
 public struct TaskRunner {
@@ -22,6 +23,8 @@ public struct TaskRunner {
     private var next: NextCall?
     /// The batch, on a ``BatchClaimingStorage``.
     private var batch = ClaimBatch()
+    /// The queue depth, sent to swift-metrics at most once a second (``QueueDepthGauge``).
+    private var depth = QueueDepthGauge()
     /// Told each call just before it runs, and `nil` once it has run (a worker process
     /// shows its master which of its claims is running: see ``ClaimBatch``).
     public var willRun: (Claim?) -> Void = { _ in }
@@ -48,6 +51,13 @@ public struct TaskRunner {
     ///   owner, to be recovered (see ``Huey/interrupt(_:in:)``) — the call is never lost.
     @discardableResult
     public mutating func runNext(chaining: Bool = false, chainAfterBody: () -> Bool = { true }) throws -> Bool {
+        let ran = try runOne(chaining: chaining, chainAfterBody: chainAfterBody)
+        depth.recordIfDue(huey: huey, storage: storage.storage)
+        return ran
+    }
+
+    /// ``runNext(chaining:chainAfterBody:)`` without the queue depth.
+    private mutating func runOne(chaining: Bool, chainAfterBody: () -> Bool) throws -> Bool {
         if let batching = storage.batching {
             return try batch.runNext(
                 huey: huey, storage: storage, batching: batching, owner: owner, chaining: chaining, started: willRun,

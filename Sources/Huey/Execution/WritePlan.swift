@@ -32,6 +32,8 @@ struct WritePlan {
     /// How long the body ran and the call waited, in seconds, when known (for the timers).
     private(set) var runSeconds: Double?
     private(set) var waitSeconds: Double?
+    /// The call's span when a tracer is set, ended once the ack is committed (``CallTrace``).
+    var trace: CallTrace?
 
     /// An empty plan; with `statistics`, the counts of ``record(_:task:now:run:wait:)`` are
     /// written with the ack.
@@ -128,15 +130,23 @@ extension Huey {
             }
         } catch {
             if let taken { statsBuffer.add(taken) }
+            plan.trace?.end(ackFailedWith: error)
             throw error
         }
         if let taken, !acked { statsBuffer.add(taken) }
         if let buffered, taken == nil, acked { statsBuffer.add(buffered) }
+        announce(plan, acked: acked)
+        return (acked, next)
+    }
+
+    /// After the commit of `plan`'s ack: its signals and metrics when `acked` (nothing was
+    /// written otherwise), and the end of its span either way.
+    func announce(_ plan: WritePlan, acked: Bool) {
         if acked {
             for signal in plan.signalsAfterCommit { emit(signal) }
             emitMetrics(of: plan)
         }
-        return (acked, next)
+        plan.trace?.end()
     }
 
     /// Sends a committed plan's counts and times to swift-metrics (see ``CallMetrics``).

@@ -40,4 +40,34 @@ struct CallMetricsTests {
         let waited = try metrics.expectTimer("swift.jobs.queued.duration", [("name", "nap"), ("queue", "metrics")])
         #expect(waited.lastValue == 4_000_000_000)  // the test clock moved 4 s between enqueue and start
     }
+
+    @Test("the queue depth meter, named as swift-jobs', counted at most once a second by the Huey's clock")
+    func queueDepth() throws {
+        let huey = MemoryHuey(name: "depth")
+        let clock = TestClock()
+        clock.install(on: huey)
+        let metrics = TestMetrics()
+        huey.metricsFactory = metrics
+        let noop = huey.task("noop") { () in }
+        for _ in 0..<5 { try noop() }
+        let dimensions = [("status", "queued"), ("queue", "depth")]
+        var runner = TaskRunner(huey: huey)
+        #expect(try runner.runNext())
+        let meter = try metrics.expectMeter("swift.jobs.meter", dimensions)
+        #expect(meter.values == [4])  // counted after the first call
+        #expect(try runner.runNext())
+        #expect(meter.values == [4])  // not again within the second
+        clock.advance(1)
+        #expect(try runner.runNext())
+        #expect(meter.values == [4, 2])
+        #expect(try runner.runNext())
+        #expect(try runner.runNext())
+        clock.advance(1)
+        #expect(try !runner.runNext())  // empty: the count is 0
+        #expect(meter.values == [4, 2, 0])
+        clock.advance(-30)  // a clock set back counts again at once
+        #expect(try !runner.runNext())
+        #expect(meter.values == [4, 2, 0, 0])
+        #expect(metrics.meters.count == 1)
+    }
 }
