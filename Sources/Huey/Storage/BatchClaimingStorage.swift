@@ -49,7 +49,9 @@ public struct BatchAck: Sendable, Hashable {
     /// The messages now claimed, in the order they are to run.
     public var next: [Claim]
     /// Whether a key with one of the prefixes asked for existed in the transaction (`true`
-    /// also when the storage cannot tell; `false` when nothing was claimed).
+    /// also when the storage cannot tell; `false` when nothing was claimed). A storage that
+    /// cannot search keys by prefix may answer for the first claimed call's own revocation
+    /// keys only (Redis does): either way, `false` means that call needs no revocation lookup.
     public var foundPrefix: Bool
     /// How many messages were waiting before the claim, counted up to twice the limit.
     public var waiting: Int

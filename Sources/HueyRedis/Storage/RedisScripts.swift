@@ -103,17 +103,17 @@ enum RedisScripts {
         """
 
     /// Applying the writes of an ack (needs ``queueing`` and ``storing``): `apply(token,
-    /// time, first)` applies the ops from `ARGV[first]` on — triples of op, a, b: `p` key
+    /// time, first, last)` applies the ops `ARGV[first...last]` — triples of op, a, b: `p` key
     /// value, `e` data priority, `s` data timestamp, `d` data reason (at `time`); `t` minute
     /// task counts, a statistics tally of four arguments; and chord
     /// completions, `c` then the fields `chord` reads — when `token` is a claim token, only
     /// if that claim still exists, dropping it. Returns 1 plus the number of chord callbacks
     /// queued, 0 when the claim was gone (nothing applied), or an error reply.
     private static let applying = """
-        local function apply(token, time, first)
+        local function apply(token, time, first, last)
           if token ~= '' and redis.call('HEXISTS', CLAIMS, token) == 0 then return 0 end
           local i, completed = first, 0
-          while i <= #ARGV do
+          while i <= last do
             local op = ARGV[i]
             if op == 'c' then
               local queued
@@ -169,7 +169,7 @@ enum RedisScripts {
     /// Applies writes (see ``applying``) for claim `ARGV[4]` (or none: empty), dead letters
     /// dated `ARGV[5]`, ops from `ARGV[6]`. Returns what `apply` returns.
     static let write = RedisScript(declarations + queueing + storing + applying + """
-        return apply(ARGV[4], ARGV[5], 6)
+        return apply(ARGV[4], ARGV[5], 6, #ARGV)
         """)
 
     /// ``write`` for claim `ARGV[4]` (dead letters dated `ARGV[5]`), then ``claim`` for owner
@@ -177,11 +177,62 @@ enum RedisScripts {
     /// the queue was empty or paused, {ack, token, data, priority} otherwise (ack as `write`
     /// returns it; an error reply from the writes is returned as it is, and nothing is claimed).
     static let writeAndClaim = RedisScript(declarations + queueing + storing + applying + claiming + """
-        local acked = apply(ARGV[4], ARGV[5], 8)
+        local acked = apply(ARGV[4], ARGV[5], 8, #ARGV)
         if type(acked) == 'table' then return acked end
         local token, data, priority = take(ARGV[6], ARGV[7])
         if not token then return {acked} end
         return {acked, token, data, priority}
+        """)
+
+    /// Whether a message's own revocation keys may exist: `revocable(data, callPrefix,
+    /// taskPrefix)` is 0 only when the message reads as JSON with a string `id` and `name`
+    /// and neither `callPrefix..id` nor `taskPrefix..name` is stored (needs ``storing``);
+    /// 1 otherwise, including for a message it cannot read (signed, say): then the worker
+    /// looks the revocation up itself.
+    private static let revocations = """
+        local function revocable(data, callPrefix, taskPrefix)
+          local ok, message = pcall(cjson.decode, data)
+          if not ok or type(message) ~= 'table' or type(message.id) ~= 'string'
+            or type(message.name) ~= 'string' then return 1 end
+          if value(callPrefix .. message.id) or value(taskPrefix .. message.name) then return 1 end
+          return 0
+        end
+
+        """
+
+    /// Acknowledges a batch of claims, then claims up to a limit (see
+    /// ``RedisStorage/ack(_:claimingUpTo:for:now:lookingForPrefixes:)``). Arguments: dead
+    /// letters dated `ARGV[4]`, owner `ARGV[5]`, time `ARGV[6]`, limit `ARGV[7]`, the
+    /// revocation key prefixes of a call and of a task `ARGV[8]`, `ARGV[9]` (empty: not
+    /// looked at), the number of acks `ARGV[10]`; then per ack its token, the number of its op
+    /// arguments and those (as ``write``). Pause flag `KEYS[10]`. Claims
+    /// `max(1, min(limit, waiting / 2))` messages in queue order. Returns {acks, waiting
+    /// (counted up to twice the limit), revocable (of the first claimed message: see
+    /// ``revocations``), then token, data, priority per claimed message}, acks as `write`
+    /// returns each; an error reply from an ack's writes is returned as it is (acks before it
+    /// stay applied), and then nothing is claimed.
+    static let writeBatchAndClaim = RedisScript(declarations + queueing + storing + applying + claiming + revocations + """
+        local time, owner, now, limit = ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7])
+        local acks, i = {}, 11
+        for a = 1, tonumber(ARGV[10]) do
+          local count = tonumber(ARGV[i + 1])
+          local acked = apply(ARGV[i], time, i + 2, i + 1 + count)
+          if type(acked) == 'table' then return acked end
+          acks[a] = acked
+          i = i + 2 + count
+        end
+        if limit < 1 then return {acks, 0, 1} end
+        local waiting = math.min(PRIORITY and redis.call('ZCARD', Q) or redis.call('LLEN', Q), 2 * limit)
+        local reply = {acks, waiting, 1}
+        for c = 1, math.max(1, math.min(limit, math.floor(waiting / 2))) do
+          local token, data, priority = take(owner, now)
+          if not token then break end
+          if c == 1 and ARGV[8] ~= '' then reply[3] = revocable(data, ARGV[8], ARGV[9]) end
+          reply[#reply + 1] = token
+          reply[#reply + 1] = data
+          reply[#reply + 1] = priority
+        end
+        return reply
         """)
 
     /// Queues messages (`ARGV[4...]`, pairs of data and priority) and wakes idle workers:

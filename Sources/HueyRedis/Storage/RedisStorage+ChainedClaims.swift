@@ -1,8 +1,9 @@
 import Foundation
 import Huey
 
-/// Acknowledging a claim and claiming the next message in one script, so a busy worker
-/// makes one round trip to the server between two tasks instead of two.
+/// Acknowledging a claim and claiming the next message in one script. A ``TaskRunner``
+/// on Redis claims in batches instead (see `RedisStorage+BatchClaims.swift`); this is the
+/// one-call form that ``BatchClaimingStorage`` refines.
 extension RedisStorage: ChainingStorage {
     /// In one script: drops `claim` and applies `writes` (as ``ack(_:writes:)``), then takes
     /// the next message for `owner` (as ``claim(owner:now:)``, so not while the queue is
