@@ -33,18 +33,21 @@ extension ConsumerProcessTests {
         /// An idle worker sleeps in `waitForWork` for the current delay, so the number of
         /// times it goes to sleep (voluntary context switches) shows its delays: with
         /// `-d 0.01 -b 1` it stays at 10 ms; with `-b 2` it grows to `-m 2` within a few waits
-        /// (about 2.6 s of idling). Rates are measured over one-second windows, again until
-        /// each is where it should settle (or 15 s pass), so a worker slow to start idling on
-        /// a busy machine only makes the test wait longer.
+        /// (about 2.6 s of idling, so the -b 2 rate is measured from 3 s on). Rates are measured
+        /// over one-second windows, again until each is where it should settle (or 15 s pass),
+        /// so a worker slow to start idling on a busy machine only makes the test wait longer.
         @Test("-b: an idle worker's wait grows by the backoff factor (-b 2) or stays at -d (-b 1)",
               .timeLimit(.minutes(1)))
         func backoffSlowsIdlePolling() throws {
-            func idleSwitchesPerSecond(backoff: String, until settled: (Double) -> Bool) throws -> Double {
+            func idleSwitchesPerSecond(
+                backoff: String, after ramp: UInt32 = 0, until settled: (Double) -> Bool
+            ) throws -> Double {
                 let fixture = try ConsumerFixture()
                 defer { fixture.stop() }
                 let master = try fixture.start(
                     ["consume", "-w", "1", "-k", "process", "-d", "0.01", "-m", "2", "-b", backoff])
                 let worker = try #require(fixture.waitForWorkers(of: master, count: 1)?.first, "\(fixture.log)")
+                usleep(ramp)  // the delay's ramp, not a wait for an event
                 let deadline = now() + 15
                 var rate = 0.0
                 repeat {
@@ -57,7 +60,7 @@ extension ConsumerProcessTests {
                 return rate
             }
             let flat = try idleSwitchesPerSecond(backoff: "1") { $0 >= 30 }
-            let growing = try idleSwitchesPerSecond(backoff: "2") { $0 <= 10 }
+            let growing = try idleSwitchesPerSecond(backoff: "2", after: 3_000_000) { $0 <= 10 }
             note("-b: idle worker sleeps \(flat)/s with -d 0.01 -b 1, \(growing)/s with -b 2 -m 2")
             #expect(flat >= 30, "-b 1 -d 0.01 should wake about 100 times a second, woke \(flat)/s")
             #expect(growing <= 10, "-b 2 -m 2 should wake a few times a second within 15 s, woke \(growing)/s")
