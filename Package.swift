@@ -195,7 +195,7 @@ let package = Package(
         .testTarget(
             name: "HueyDashboardTests",
             dependencies: [
-                "Huey", "HueyDashboard", "HueyTestSupport",
+                "Huey", "HueyDashboard", "HueyTestSupport", "HueyTestHelper", "HueyDashboardTool", "HueyDemo",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strictSettings

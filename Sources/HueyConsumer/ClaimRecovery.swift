@@ -10,7 +10,7 @@ import Logging
 /// | ``interrupted`` | the consumer stopped or restarted the worker (or stops its threads) | back in the queue, no retry used (signal `interrupted`) |
 /// | ``timedOut(timeout:)`` | its deadline passed and the master killed the worker | fails with ``TaskTimeout``; the retry policy applies |
 /// | ``crashed(reason:)`` | its worker died holding it, unasked | fails with ``WorkerCrashed``; the retry policy applies |
-/// | ``notRunning`` | its worker died unasked while this call of its batch was not running (not started, or finished but not yet acknowledged) | back in the queue, no retry used: it runs again — at least once |
+/// | ``notRunning`` | its worker died unasked, or was killed for another call's timeout, while this call of its batch was not running (not started, or finished but not yet acknowledged) | back in the queue, no retry used: it runs again — at least once |
 /// | ``orphaned`` | its owner is gone and was no worker of this master: a consumer that was SIGKILLed (found at start or by the health check), a machine whose heartbeat expired | back in the queue, no retry used |
 /// | ``releasedAfterError`` | its own worker put it back after a storage error mid-task | back in the queue: it runs again, at least once |
 enum ClaimVerdict: Equatable {
@@ -70,9 +70,9 @@ struct ClaimRecovery {
             try huey.fail(claim, with: WorkerCrashed(reason: reason), in: storage)
         case .notRunning:
             try huey.interrupt(claim, in: storage)
-            // "<pid> crashed" is what log readers (the chaos driver) match.
+            // "worker <pid>" is what log readers (the chaos driver) match.
             logger.warning(
-                "Batch call \(describe(claim)) back in the queue: worker \(claim.owner.pid) crashed running another call.")
+                "Batch call \(describe(claim)) back in the queue: worker \(claim.owner.pid) died running another call.")
         case .orphaned:
             // DESIGN §6: a claim left by a process that is not our child (a master that was
             // SIGKILLed took its workers with it) is requeued without using a retry: the

@@ -83,7 +83,8 @@ struct ReapedWorker {
 enum Recovery {
     /// Put them back in the queue (``ClaimVerdict/interrupted``).
     case interrupt
-    /// Fail the claim `token` with ``TaskTimeout``; put any other back.
+    /// Fail the claim `token` with ``TaskTimeout``; put back the other calls of its batch,
+    /// which were not running (``ClaimVerdict/notRunning``).
     case timeout(token: String, timeout: Double)
     /// Fail the call it was `running` with ``WorkerCrashed`` and this reason, and put back
     /// the ones it had not started or had finished without acknowledging them (a batch);
@@ -95,7 +96,7 @@ enum Recovery {
     func verdict(for claim: Claim) -> ClaimVerdict {
         switch self {
         case .interrupt: return .interrupted
-        case .timeout(let token, let timeout): return token == claim.token ? .timedOut(timeout: timeout) : .interrupted
+        case .timeout(let token, let timeout): return token == claim.token ? .timedOut(timeout: timeout) : .notRunning
         case .crash(let reason, _, .unknown): return .crashed(reason: reason)
         case .crash(let reason, _, .claim(let token)):
             return token == claim.token ? .crashed(reason: reason) : .notRunning

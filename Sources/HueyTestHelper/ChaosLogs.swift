@@ -13,7 +13,8 @@ struct ChaosLogs {
     /// Claims a master recovered from a dead worker, as `<call id> <pid>`: the worker's
     /// `WorkerCrashed` (`task <name> <id>: worker <pid> killed by signal 9`) or a new
     /// master's requeue (`Requeued task <name> <id> left by dead process <pid>.`), or a call
-    /// of a crashed worker's batch put back (`Batch call <name> <id> back in the queue: worker <pid> crashed …`).
+    /// of a dead worker's batch put back (`Batch call <name> <id> back in the queue: worker <pid> died …`:
+    /// the worker crashed, or was killed for another call's timeout).
     private(set) var recoveredClaims: Set<String> = []
 
     /// Reads the logs of masters `0..<masters` in `directory`.
@@ -49,7 +50,7 @@ struct ChaosLogs {
         {
             return "\(words[start + 3]) \(words[start + 8].trimmingCharacters(in: ["."]))"
         }
-        // "Batch call <name> <id> back in the queue: worker <pid> crashed running another call."
+        // "Batch call <name> <id> back in the queue: worker <pid> died running another call."
         if let start = words.firstIndex(of: "Batch"), start + 9 < words.count, words[start + 1] == "call",
             words[start + 8] == "worker"
         {

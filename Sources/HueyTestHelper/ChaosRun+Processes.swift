@@ -12,7 +12,7 @@ extension ChaosRun {
     func startMaster() throws {
         let log = "\(options.directory)/consumer-\(masters.count).log"
         let process = try ChildProcess(
-            executable: ChaosProcesses.selfExecutable,
+            executable: ChildProcess.currentExecutable,
             arguments: ["consumer"] + options.storage.consumerArguments
                 + ["consume", "-w", "\(options.workers)", "-k", "process", "-c", "1", "-s", "1"],
             environment: [ChaosTasks.journalVariable: journal], standardOutput: log, standardError: log)
@@ -24,13 +24,13 @@ extension ChaosRun {
     /// - Throws: when the new master cannot be launched.
     func killMaster() throws {
         guard let master else { return }
-        var workers = Set(ChaosProcesses.children(of: master.pid))
+        var workers = Set(ProcessTable.children(of: master.pid))
         let now = Date().timeIntervalSince1970
         master.send(SIGKILL)
         _ = master.waitForExit(timeout: 10)
         // Also any worker forked after the snapshot: whatever still runs on this storage
         // now (no other master runs) was the killed master's.
-        workers.formUnion(ChaosProcesses.running(withArgument: options.storage.path))
+        workers.formUnion(ProcessTable.running(withArgument: options.storage.path))
         for worker in workers { orphans.append((worker, now + 5)) }
         masterKills += 1
         progress("killed master \(master.pid) (workers \(workers.map(\.pid))); starting master \(masters.count)")
@@ -48,7 +48,7 @@ extension ChaosRun {
                 spared.insert(claim.owner.pid)
             }
         }
-        let workers = ChaosProcesses.children(of: master.pid)
+        let workers = ProcessTable.children(of: master.pid)
         var candidates = workers.filter { !spared.contains($0.pid) }
         // When every worker holds a chaos.slow call, kill one of them now and then, so
         // that the kill rate does not drop to nothing while they wait for their timeouts.
@@ -68,7 +68,7 @@ extension ChaosRun {
     func stopMaster() -> Int32? {
         guard let master, master.isRunning else { return nil }
         let ready = Date().timeIntervalSince1970 + 10
-        while ChaosProcesses.children(of: master.pid).isEmpty && Date().timeIntervalSince1970 < ready {
+        while ProcessTable.children(of: master.pid).isEmpty && Date().timeIntervalSince1970 < ready {
             usleep(20_000)
         }
         master.send(SIGINT)
@@ -85,12 +85,12 @@ extension ChaosRun {
     func killEverything() {
         let live = masters.filter(\.isRunning)
         // Their children first, while they are still their children.
-        let children = live.flatMap { ChaosProcesses.children(of: $0.pid) }
+        let children = live.flatMap { ProcessTable.children(of: $0.pid) }
         for process in live { process.send(SIGKILL) }
         for process in masters { _ = process.waitForExit(timeout: 5) }
         for _ in 0..<3 {
             let left = Set(
-                children + ChaosProcesses.running(withArgument: options.storage.path) + orphans.map(\.process))
+                children + ProcessTable.running(withArgument: options.storage.path) + orphans.map(\.process))
                 .filter(\.isRunning)
             if left.isEmpty { return }
             for process in left { kill(process.pid, SIGKILL) }

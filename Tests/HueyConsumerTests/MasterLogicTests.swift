@@ -127,4 +127,19 @@ struct MasterLogicTests {
         #expect(master.phase == .running && master.targetWorkers == 2)
         #expect(master.finishedStopping() == nil)
     }
+
+    @Test("A dead worker's claims: the timed-out or crashed call fails; the other calls of its batch go back (notRunning)")
+    func deadWorkerVerdicts() {
+        func claim(_ token: String) -> Claim {
+            Claim(token: token, data: [], priority: 0, owner: ClaimOwner(pid: 4242, startTime: 7), claimedAt: 0)
+        }
+        let timedOut = Recovery.timeout(token: "slow", timeout: 2)
+        #expect(timedOut.verdict(for: claim("slow")) == .timedOut(timeout: 2))
+        #expect(timedOut.verdict(for: claim("done-not-acked")) == .notRunning)
+        let crashed = Recovery.crash(reason: "killed", early: false, running: .claim(token: "running"))
+        #expect(crashed.verdict(for: claim("running")) == .crashed(reason: "killed"))
+        #expect(crashed.verdict(for: claim("other")) == .notRunning)
+        #expect(Recovery.crash(reason: "killed", early: false).verdict(for: claim("any")) == .crashed(reason: "killed"))
+        #expect(Recovery.interrupt.verdict(for: claim("any")) == .interrupted)
+    }
 }

@@ -41,7 +41,7 @@ private final class NotifySocket {
     }
 }
 
-@Suite("systemd notify and pidfile")
+@Suite("systemd notify and pidfile", .serialized)
 struct SystemdTests {
     private func scratch() throws -> String {
         var template = Array("/tmp/huey-sd-XXXXXX".utf8CString)

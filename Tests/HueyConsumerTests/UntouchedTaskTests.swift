@@ -81,8 +81,10 @@ extension ConsumerProcessTests {
             try writeByte(to: fifos[newer])
             let ran = try calls[newer](blocking: true, timeout: 10)
             #expect(ran.value == 1 && ran.pid == pids[newer], "\(ran)")
-            // One worker from now on: the busy one kept working.
-            usleep(300_000)
+            // One worker from now on: the busy one kept working. A call due in 1 s runs once
+            // the master has ticked after that (time enough to start a wrongly wanted worker).
+            let later = try fixture.tasks.work.schedule(args: (99, 0), delay: 1)
+            #expect(try later(blocking: true, timeout: 20).pid == pids[newer], "\(fixture.log)")
             #expect(fixture.workers(of: master).map(\.pid) == [pids[newer]], "\(fixture.log)")
         }
 

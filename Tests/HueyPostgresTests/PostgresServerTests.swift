@@ -5,7 +5,7 @@ import HueyTestSupport
 import Testing
 
 /// Tests that need a private server of their own: a wrong password, a restart.
-@Suite("PostgreSQL private server", .enabled(if: privatePostgresAvailable, noPostgres))
+@Suite("PostgreSQL private server", .serialized, .enabled(if: privatePostgresAvailable, noPostgres))
 struct PostgresServerTests {
     @Test("a wrong password is refused with the server's reason")
     func wrongPassword() throws {
@@ -42,7 +42,7 @@ struct PostgresServerTests {
     }
 }
 
-@Suite("PostgreSQL connection across fork", .enabled(if: postgresAvailable, noPostgres))
+@Suite("PostgreSQL connection across fork", .serialized, .enabled(if: postgresAvailable, noPostgres))
 struct PostgresForkTests {
     @Test("a connection inherited by a forked child refuses use there and leaves the parent's session alone")
     func forkedChild() throws {

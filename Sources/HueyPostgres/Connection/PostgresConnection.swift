@@ -1,4 +1,5 @@
 import CLibPQ
+import Huey
 
 #if canImport(Glibc)
     import Glibc
@@ -231,14 +232,12 @@ public final class PostgresConnection {
             if let notification = nextNotification() { return notification }
             let remaining = deadline - Self.now()
             guard remaining > 0 else { return nil }
-            var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
-            let milliseconds = Int32(min((remaining * 1000).rounded(.up), Double(Int32.max)))
-            if poll(&descriptor, 1, milliseconds) < 0 {
-                let code = errno
-                if code == EINTR { continue }
+            do throws(SystemError) {
+                _ = try System.pollInput(PQsocket(handle), timeout: remaining, name: "poll")
+            } catch {
                 throw PostgresError(
                     code: .system,
-                    message: "waiting for a notification from PostgreSQL failed: poll: \(String(cString: strerror(code)))")
+                    message: "waiting for a notification from PostgreSQL failed: poll: \(String(cString: strerror(error.errno)))")
             }
         }
     }

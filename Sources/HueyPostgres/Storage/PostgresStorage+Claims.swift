@@ -1,6 +1,5 @@
 import Foundation
 import Huey
-import Synchronization
 
 /// Claims (`<prefix>_claim`), acknowledgements, dead letters, and owners on several
 /// machines. A claim's token is its row id (a `bigserial`, never reused), so a stale ack can
@@ -138,19 +137,10 @@ extension PostgresStorage: ChainingStorage {
     /// Sets this machine's heartbeat row to expire `ownerTimeout` seconds from now; sent at
     /// most every sixth of that, however often it is called.
     public func heartbeat(now: Double) throws {
-        let due = lastHeartbeat.withLock { last in
-            guard now - last >= ownerTimeout / 6 || now < last else { return false }
-            last = now
-            return true
-        }
-        guard due else { return }
-        do {
+        try heartbeats.sendIfDue(now: now, every: ownerTimeout / 6) {
             try withConnection("send a heartbeat") {
-                try $0.run(sql.heartbeat, [.text(name), .text(ClaimOwner.localHost), .double(ownerTimeout)])
+                _ = try $0.run(sql.heartbeat, [.text(name), .text(ClaimOwner.localHost), .double(ownerTimeout)])
             }
-        } catch {
-            lastHeartbeat.withLock { $0 = 0 }  // try again on the next call
-            throw error
         }
     }
 

@@ -51,8 +51,8 @@ public final class PostgresStorage: Storage, Sendable {
     private let outage = Mutex<(down: Bool, since: Double)>((false, 0))
     /// Whether this storage object has made sure the tables exist, and its channel name.
     private let setup = Mutex<(schema: Bool, channel: String?)>((false, nil))
-    /// When this process last sent the machine's heartbeat (Unix seconds).
-    let lastHeartbeat = Mutex<Double>(0)
+    /// When this process sends the machine's heartbeat.
+    let heartbeats = HeartbeatSchedule()
 
     struct SessionState {
         var pid: Int32 = 0

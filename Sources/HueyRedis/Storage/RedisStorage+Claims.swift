@@ -1,6 +1,5 @@
 import Foundation
 import Huey
-import Synchronization
 
 /// Claims, dead letters, heartbeats and owner liveness.
 ///
@@ -163,19 +162,10 @@ extension RedisStorage {
     /// Sets this machine's heartbeat key, to expire after `ownerTimeout` seconds; sent at
     /// most every sixth of that, however often it is called.
     public func heartbeat(now: Double) throws {
-        let due = lastHeartbeat.withLock { last in
-            guard now - last >= ownerTimeout / 6 || now < last else { return false }
-            last = now
-            return true
-        }
-        guard due else { return }
-        do {
+        try heartbeats.sendIfDue(now: now, every: ownerTimeout / 6) {
             _ = try command(
                 "send a heartbeat", Self.argument("SET"), heartbeatKey(ClaimOwner.localHost), Self.argument(now),
                 Self.argument("PX"), Self.argument(Int(ownerTimeout * 1000)))
-        } catch {
-            lastHeartbeat.withLock { $0 = 0 }  // try again on the next call
-            throw error
         }
     }
 

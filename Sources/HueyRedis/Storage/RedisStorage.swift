@@ -1,6 +1,5 @@
 import Foundation
 import Huey
-import Synchronization
 
 /// Storage in a Redis server, shared by every process and machine that reaches it.
 ///
@@ -46,8 +45,8 @@ public final class RedisStorage: Storage, Sendable {
     let pool: RedisConnectionPool
     /// The first three arguments of every script (see ``RedisScripts``).
     let scriptPrefix: [[UInt8]]
-    /// When this process last sent the machine's heartbeat (Unix seconds).
-    let lastHeartbeat = Mutex<Double>(0)
+    /// When this process sends the machine's heartbeat.
+    let heartbeats = HeartbeatSchedule()
 
     /// Makes a storage for the queue `name` on the server `configuration` names. Connects
     /// lazily: the first operation reports an unreachable server.

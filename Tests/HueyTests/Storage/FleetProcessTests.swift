@@ -4,7 +4,7 @@ import HueyTestSupport
 import Testing
 
 /// Periodic slots raced by real processes (the test helper, launched) on one storage.
-@Suite("Periodic slots shared by processes")
+@Suite("Periodic slots shared by processes", .serialized)
 struct FleetProcessTests {
     @Test(
         "4 schedulers, clocks up to a minute apart, 40 minutes: each minute enqueued exactly once",

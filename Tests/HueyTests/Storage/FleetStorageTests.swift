@@ -172,7 +172,9 @@ struct ProcessMemoryTests {
         defer { block.deallocate() }
         for offset in stride(from: 0, to: size, by: 4096) { block.storeBytes(of: 1, toByteOffset: offset, as: UInt8.self) }
         let after = try #require(ProcessTable.residentBytes(of: getpid()))
-        #expect(after - before >= 100 << 20, "before \(before), after \(after)")
+        // Half of the 128 MB touched: other tests run in this process at the same time and
+        // may free memory between the two readings.
+        #expect(after - before >= 64 << 20, "before \(before), after \(after)")
         #expect(ProcessTable.residentBytes(of: 999_999) == nil)
     }
 }
