@@ -61,8 +61,9 @@ extension ConsumerProcessTests {
             let allAfter = now() - signaledAt
             note("SIGTERM: master exited after \(masterAfter) s, every process after \(allAfter) s")
             #expect(exited(exit, code: 0), "\(fixture.log)")
-            #expect(masterAfter <= 2, "master took \(masterAfter) s")
-            #expect(allAfter <= 2, "processes left: \(fixture.runningProcesses()); took \(allAfter) s")
+            // Far below the 30 s task: it was cut short, not waited for (loose for busy cores).
+            #expect(masterAfter <= 10, "master took \(masterAfter) s")
+            #expect(allAfter <= 10, "processes left: \(fixture.runningProcesses()); took \(allAfter) s")
             #expect(!workers[0].isRunning)
 
             // Back in the queue, not lost, and without using a retry.
@@ -130,7 +131,7 @@ extension ConsumerProcessTests {
 
             master.send(SIGTTIN)
             let three = try #require(
-                fixture.waitForWorkers(of: master, count: 3, timeout: 5) { Set(two).isSubset(of: Set($0)) },
+                fixture.waitForWorkers(of: master, count: 3, timeout: 20) { Set(two).isSubset(of: Set($0)) },
                 "SIGTTIN: workers now \(fixture.workers(of: master)); \(fixture.log)")
             // Exactly one more: still three a moment later (an absence needs a window).
             usleep(300_000)
@@ -138,7 +139,7 @@ extension ConsumerProcessTests {
 
             master.send(SIGTTOU)
             let twoAgain = try #require(
-                fixture.waitForWorkers(of: master, count: 2, timeout: 5) { Set($0).isSubset(of: Set(three)) },
+                fixture.waitForWorkers(of: master, count: 2, timeout: 20) { Set($0).isSubset(of: Set(three)) },
                 "SIGTTOU: workers now \(fixture.workers(of: master)); \(fixture.log)")
             usleep(300_000)
             #expect(Set(fixture.workers(of: master)) == Set(twoAgain))
