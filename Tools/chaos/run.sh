@@ -15,6 +15,7 @@
 #   POSTGRES_URL=postgresql://user:pw@127.0.0.1/db Tools/chaos/run.sh postgres   # on PostgreSQL
 #       (without POSTGRES_URL but with HUEY_TEST_POSTGRES_URL set, as .ci/run does, that one)
 #
+# Runs on record: Tools/chaos/results/.
 # Exit status: 0 when every run passed, 1 otherwise. Each run's folder (storage,
 # journal, consumer logs) is kept under $KEEP (default: a temporary folder) when it fails.
 set -euo pipefail
