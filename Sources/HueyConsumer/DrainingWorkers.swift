@@ -20,9 +20,9 @@ struct InheritedWorker: Equatable {
 /// The list travels in the environment variable ``environmentKey`` as `pid:number:mark`
 /// entries separated by commas (`mark`, the worker's ``RunningCallMark`` descriptor, is left
 /// out when there is none; a `pid:number` pair is read as such), as ``PeriodicMinutes``
-/// carries the last periodic minute: `execve` keeps the environment and only the re-executed program sees it, so nothing is left on
-/// disk for a later, unrelated start to misread, and there is no file to clean up after a
-/// crash. The new master takes it out of the environment at once (no child inherits it) and
+/// carries the last periodic minute: `execve` keeps the environment and only the
+/// re-executed program sees it, so nothing is left on disk for a later, unrelated start to
+/// misread, and there is no file to clean up after a crash. The new master takes it out of the environment at once (no child inherits it) and
 /// keeps only pids that are its own children, so a stale or forged value adopts nothing (the
 /// mark descriptors of the others are closed).
 enum DrainingWorkers {

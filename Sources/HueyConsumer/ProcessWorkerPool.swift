@@ -176,7 +176,9 @@ final class ProcessWorkerPool: WorkerPool {
                 continue
             }
             let mark = worker.markDescriptor.flatMap(RunningCallMark.init(adopting:))
-            if mark == nil { logger.warning("Worker \(worker.number) (pid \(worker.pid)) was handed over without its running-call mark.") }
+            if mark == nil {
+                logger.warning("Worker \(worker.number) (pid \(worker.pid)) was handed over without its running-call mark.")
+            }
             // startedAt 0: long ago, so its death is never taken for a crash at start.
             processes[worker.pid] = WorkerRecord(
                 pid: worker.pid, number: worker.number, startedAt: 0, mark: mark, fate: .retiring, inherited: true)

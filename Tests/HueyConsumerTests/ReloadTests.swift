@@ -161,10 +161,13 @@ struct DrainingWorkersTests {
         ]
         #expect(DrainingWorkers.encode(workers) == "41:1:9,4000000:12")
         #expect(DrainingWorkers.decode("41:1:9,4000000:12") == workers)
-        #expect(DrainingWorkers.decode("41:1,4000000:12") == workers.map { InheritedWorker(pid: $0.pid, number: $0.number) })
+        let unmarked = workers.map { InheritedWorker(pid: $0.pid, number: $0.number) }
+        #expect(DrainingWorkers.decode("41:1,4000000:12") == unmarked)
         #expect(DrainingWorkers.decode("x:1,2,-3:4,5:y,,7:8,1:2:3:4") == [InheritedWorker(pid: 7, number: 8)])
         // A malformed mark alone is left out: the worker is still adopted, without it.
-        #expect(DrainingWorkers.decode("7:8:x,9:10:-1") == [InheritedWorker(pid: 7, number: 8), InheritedWorker(pid: 9, number: 10)])
+        #expect(
+            DrainingWorkers.decode("7:8:x,9:10:-1")
+                == [InheritedWorker(pid: 7, number: 8), InheritedWorker(pid: 9, number: 10)])
         #expect(DrainingWorkers.decode("").isEmpty)
     }
 

@@ -136,7 +136,9 @@ enum ReloadScenarios {
         // through exec. Besides, the master holds one memfd per live worker, its RunningCallMark:
         // two before, then the new workers' and the adopted old ones' (handed over on purpose).
         let reopened = steadyDescriptors(of: setup.master.pid)
-        #expect(reopened.map(withoutMarks) == withoutMarks(descriptors), "before \(descriptors), after \(String(describing: reopened))")
+        #expect(
+            reopened.map(withoutMarks) == withoutMarks(descriptors),
+            "before \(descriptors), after \(String(describing: reopened))")
         #expect(markCount(descriptors) == 2, "\(descriptors)")
         // Three once the idle old worker is reaped: the two new workers' and the adopted runner's.
         let settled = poll(timeout: 10) {
@@ -296,7 +298,8 @@ extension ReloadScenarios {
         let ran = try #require(rerun, "the long call never ran again; \(fixture.log)")
         #expect(ran.value == 1 && ran.pid == fresh[0], "\(ran); new worker \(fresh)")
         #expect(lines(of: marker) == ["\(runner)", "\(fresh[0])"])
-        let putBack = master.standardError.components(separatedBy: "back in the queue: worker \(runner) crashed running another call")
+        let putBack = master.standardError.components(
+            separatedBy: "back in the queue: worker \(runner) crashed running another call")
         #expect(putBack.count - 1 == held - 1, "\(held) claims held; \(fixture.log)")
         let tallied = Set(lines(of: tally).compactMap { Int($0.split(separator: " ").first ?? "") })
         #expect(tallied == Set(0..<600))
