@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <time.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 int _huey_wifexited(int status) { return WIFEXITED(status); }
 int _huey_wexitstatus(int status) { return WEXITSTATUS(status); }
@@ -61,9 +62,41 @@ int _huey_unblock_all_signals(void) {
     return pthread_sigmask(SIG_SETMASK, &set, NULL);
 }
 
-long long *_huey_shared_word_create(void) {
+#define HUEY_WORD_SEALS (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
+
+long long *_huey_shared_word_create(int *descriptor) {
+    *descriptor = -1;
+    int fd = memfd_create("huey-running-call", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd >= 0) {
+        if (ftruncate(fd, sizeof(long long)) == 0 && fcntl(fd, F_ADD_SEALS, HUEY_WORD_SEALS) == 0) {
+            void *page = mmap(NULL, sizeof(long long), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+            if (page != MAP_FAILED) {
+                *descriptor = fd;
+                return (long long *)page;  /* ftruncate zero-fills */
+            }
+        }
+        close(fd);
+    }
     void *page = mmap(NULL, sizeof(long long), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     return page == MAP_FAILED ? NULL : (long long *)page;  /* mmap zero-fills */
+}
+
+long long *_huey_shared_word_open(int descriptor) {
+    struct stat info;
+    errno = 0;
+    if (fcntl(descriptor, F_GET_SEALS) != HUEY_WORD_SEALS || fstat(descriptor, &info) != 0
+        || info.st_size != (off_t)sizeof(long long)) {
+        if (errno == 0) errno = EINVAL;
+        return NULL;
+    }
+    void *page = mmap(NULL, sizeof(long long), PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, 0);
+    return page == MAP_FAILED ? NULL : (long long *)page;
+}
+
+int _huey_set_close_on_exec(int descriptor, int onExec) {
+    int flags = fcntl(descriptor, F_GETFD);
+    if (flags < 0) return -1;
+    return fcntl(descriptor, F_SETFD, onExec ? (flags | FD_CLOEXEC) : (flags & ~FD_CLOEXEC));
 }
 
 void _huey_shared_word_free(long long *word) { munmap(word, sizeof(long long)); }

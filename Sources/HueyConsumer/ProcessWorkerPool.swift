@@ -83,6 +83,9 @@ final class ProcessWorkerPool: WorkerPool {
             return false
         }
         if pid == 0 {
+            // The worker needs its mark's mapping, not the descriptors of any mark.
+            for record in processes.values { record.mark?.closeDescriptor() }
+            mark?.closeDescriptor()
             WorkerProcess.run(
                 huey: huey, options: options, masterPID: masterPID, number: number, pipe: pipe, mark: mark)
         }
@@ -153,20 +156,32 @@ final class ProcessWorkerPool: WorkerPool {
     }
 
     /// Leaves every worker not yet reaped (all told to leave by the restart) to the
-    /// re-executed master, through ``DrainingWorkers``.
+    /// re-executed master, through ``DrainingWorkers``, each with its ``RunningCallMark``
+    /// descriptor, which stays open across the `execve`.
     func handOver() {
         let workers = processes.values.sorted { $0.number < $1.number }
-        DrainingWorkers.export(workers.map { InheritedWorker(pid: $0.pid, number: $0.number) })
+        DrainingWorkers.export(workers.map {
+            InheritedWorker(pid: $0.pid, number: $0.number, markDescriptor: $0.mark?.descriptorForExec())
+        })
     }
 
-    /// Takes over the workers the master before the restart left running. Which call each one
-    /// runs was in that program's memory (``RunningCallMark``), so if one dies unasked,
-    /// every claim it holds fails with ``WorkerCrashed`` (``RunningCall/unknown``).
+    /// Takes over the workers the master before the restart left running, mapping each one's
+    /// ``RunningCallMark`` again from its handed-over descriptor, so if one dies unasked only
+    /// the call it was running crashes. A worker handed over without a mark (no memfd, or
+    /// one that cannot be mapped) fails every claim it holds (``RunningCall/unknown``).
     func adopt(_ workers: [InheritedWorker]) {
-        for worker in workers where processes[worker.pid] == nil {
+        for worker in workers {
+            guard processes[worker.pid] == nil else {
+                worker.markDescriptor.map(RunningCallMark.closeIfMark)
+                continue
+            }
+            let mark = worker.markDescriptor.flatMap(RunningCallMark.init(adopting:))
+            if mark == nil {
+                logger.warning("Worker \(worker.number) (pid \(worker.pid)) was handed over without its running-call mark.")
+            }
             // startedAt 0: long ago, so its death is never taken for a crash at start.
             processes[worker.pid] = WorkerRecord(
-                pid: worker.pid, number: worker.number, startedAt: 0, mark: nil, fate: .retiring, inherited: true)
+                pid: worker.pid, number: worker.number, startedAt: 0, mark: mark, fate: .retiring, inherited: true)
             logger.info("Adopted worker \(worker.number) (pid \(worker.pid)) from before the restart; it leaves after its task.")
         }
     }
@@ -257,7 +272,8 @@ struct WorkerRecord {
     let number: Int
     /// When it was forked (monotonic seconds).
     let startedAt: Double
-    /// Which of its claims it is running (nil: the memory could not be mapped).
+    /// Which of its claims it is running (nil: the memory could not be mapped, or it was
+    /// adopted without a mark).
     let mark: RunningCallMark?
     /// What the master asked of it.
     var fate = WorkerFate.running

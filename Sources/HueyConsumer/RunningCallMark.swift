@@ -1,4 +1,5 @@
 import CHueyShims
+import Glibc
 import Huey
 
 /// Which claim a worker process is running, in a word of memory it shares with its master
@@ -7,19 +8,63 @@ import Huey
 /// retry policy applies) from calls the worker had claimed in a batch but not started, or
 /// had finished but not yet acknowledged (they go back to the queue and run — at least once).
 ///
+/// The word lives in a memfd whose descriptor the master keeps (close-on-exec), so across a
+/// SIGHUP re-exec it hands the descriptor to the new program (``DrainingWorkers``), which
+/// maps the same word again (``init(adopting:)``). Where memfd is unavailable the word is an
+/// anonymous mapping and an adopted worker has no mark (``RunningCall/unknown``).
+///
 /// A store is one atomic write, cheap enough for every call. Claims whose token is not an
 /// integer (storages other than SQLite) are marked "running, unknown", so all of a dead
 /// worker's claims crash, as without a mark.
 final class RunningCallMark {
     private let word: UnsafeMutablePointer<CLongLong>
+    /// The memfd holding the word, nil when it is an anonymous mapping or has been closed.
+    private(set) var descriptor: Int32?
 
     /// Maps a new mark (nothing running); nil when the memory cannot be mapped.
     init?() {
-        guard let word = _huey_shared_word_create() else { return nil }
+        var descriptor: Int32 = -1
+        guard let word = _huey_shared_word_create(&descriptor) else { return nil }
         self.word = word
+        self.descriptor = descriptor >= 0 ? descriptor : nil
     }
 
-    deinit { _huey_shared_word_free(word) }
+    /// Maps the mark of `descriptor`, handed over by the program before a re-exec, and makes
+    /// the descriptor close-on-exec again; nil (the descriptor left alone) when it is not a
+    /// mark's memfd or cannot be mapped.
+    init?(adopting descriptor: Int32) {
+        guard let word = _huey_shared_word_open(descriptor) else { return nil }
+        self.word = word
+        self.descriptor = descriptor
+        _ = _huey_set_close_on_exec(descriptor, 1)
+    }
+
+    deinit {
+        _huey_shared_word_free(word)
+        closeDescriptor()
+    }
+
+    /// Closes `descriptor` when it is a mark's memfd (one handed over for a worker this
+    /// program does not adopt); anything else is left open.
+    static func closeIfMark(_ descriptor: Int32) {
+        guard let word = _huey_shared_word_open(descriptor) else { return }
+        _huey_shared_word_free(word)
+        close(descriptor)
+    }
+
+    /// Closes the descriptor, keeping the mapping (a worker needs the word, not the fd).
+    func closeDescriptor() {
+        guard let descriptor else { return }
+        close(descriptor)
+        self.descriptor = nil
+    }
+
+    /// The descriptor, left open across the coming `execve` for the next program to adopt;
+    /// nil when there is none or it cannot be kept open.
+    func descriptorForExec() -> Int32? {
+        guard let descriptor, _huey_set_close_on_exec(descriptor, 0) == 0 else { return nil }
+        return descriptor
+    }
 
     /// Marks `claim` as running, or nothing when `nil` (called by the worker).
     func set(_ claim: Claim?) {

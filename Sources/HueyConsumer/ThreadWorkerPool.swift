@@ -53,9 +53,10 @@ final class ThreadWorkerPool: WorkerPool {
 
     /// Only a process pool hands workers over; if the program before the re-exec ran process
     /// workers (its default changed), they are left to finish, and the health check recovers
-    /// the claims of any that dies.
+    /// the claims of any that dies. Their mark descriptors are closed.
     func adopt(_ workers: [InheritedWorker]) {
         guard !workers.isEmpty else { return }
+        for worker in workers { worker.markDescriptor.map(RunningCallMark.closeIfMark) }
         logger.warning(
             "\(workers.count) worker process(es) from before the restart are not adopted by thread workers; they finish their task.")
     }

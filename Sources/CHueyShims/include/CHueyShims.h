@@ -35,11 +35,19 @@ int _huey_ignore_signal(int signal);
 /// Unblocks every signal in the calling thread. Returns 0 or an error number.
 int _huey_unblock_all_signals(void);
 
-/// A 64-bit word in memory shared with the processes forked after this call (an anonymous
-/// shared mapping), set to 0; NULL if it cannot be mapped.
-long long *_huey_shared_word_create(void);
-/// Unmaps a word from `_huey_shared_word_create`.
+/// A 64-bit word in memory shared with the processes forked after this call, set to 0;
+/// NULL if it cannot be mapped. It is backed by a sealed memfd (size fixed) whose descriptor,
+/// close-on-exec, is stored in `*descriptor`, so another program can map the same word
+/// (`_huey_shared_word_open`); where memfd is unavailable, by an anonymous shared mapping
+/// (`*descriptor` is -1).
+long long *_huey_shared_word_create(int *descriptor);
+/// Maps the word of `descriptor`, a memfd from `_huey_shared_word_create` (checked: sealed,
+/// one word long); NULL (errno set) when it is not one or cannot be mapped.
+long long *_huey_shared_word_open(int descriptor);
+/// Unmaps a word from `_huey_shared_word_create` or `_huey_shared_word_open`.
 void _huey_shared_word_free(long long *word);
+/// Sets (`onExec` 1) or clears (0) FD_CLOEXEC on `descriptor`. Returns 0 or -1 with errno set.
+int _huey_set_close_on_exec(int descriptor, int onExec);
 /// Stores `value` in the shared word (atomic, release order).
 void _huey_shared_word_store(long long *word, long long value);
 /// Loads the shared word (atomic, acquire order).

@@ -132,9 +132,20 @@ enum ReloadScenarios {
         let descriptors = try #require(steadyDescriptors(of: setup.master.pid), "\(world.log)")
         let signaledAt = now()
         let (fresh, reloadSeconds) = try setup.reload(workers: 2, watch: watch, world: world)
-        // The new program holds what the old one held (signal pipe, storage): nothing leaked through exec.
+        // The new program holds what the old one held (signal pipe, storage): nothing leaked
+        // through exec. Besides, the master holds one memfd per live worker, its RunningCallMark:
+        // two before, then the new workers' and the adopted old ones' (handed over on purpose).
         let reopened = steadyDescriptors(of: setup.master.pid)
-        #expect(reopened == descriptors, "before \(descriptors), after \(String(describing: reopened))")
+        #expect(
+            reopened.map(withoutMarks) == withoutMarks(descriptors),
+            "before \(descriptors), after \(String(describing: reopened))")
+        #expect(markCount(descriptors) == 2, "\(descriptors)")
+        // Three once the idle old worker is reaped: the two new workers' and the adopted runner's.
+        let settled = poll(timeout: 10) {
+            let marks = markCount(ProcessTable.descriptors(of: setup.master.pid))
+            return marks == 3 && marks == watch.sample().count
+        }
+        #expect(settled, "marks \(ProcessTable.descriptors(of: setup.master.pid)), workers \(watch.sample())")
         #expect(watch.sample().contains(setup.runner), "the old worker is gone; \(world.log)")
         #expect(try setup.long() == nil, "the long task ended early")
 
@@ -161,6 +172,7 @@ enum ReloadScenarios {
         #expect(lines(of: setup.marker) == ["\(setup.runner)"], "ran again: \(lines(of: setup.marker))")
         // Reaped by the new master: only its own workers are left.
         #expect(poll(timeout: 10) { watch.sample() == fresh.sorted() }, "\(watch.sample()); \(world.log)")
+        #expect(poll(timeout: 10) { markCount(ProcessTable.descriptors(of: setup.master.pid)) == 2 }, "an old mark was not closed")
         #expect(watch.violations.isEmpty, "more workers than -w plus the old ones: \(watch.violations)")
         note("\(storage) reload: \(watch.samples) child counts sampled, none above -w plus the old ones")
         #expect(setup.master.isRunning && lines(of: setup.boots).count == 2, "\(world.log)")
@@ -236,6 +248,68 @@ enum ReloadScenarios {
     }
 }
 
+extension ReloadScenarios {
+    /// A worker holding a batch — a 20 s call running, calls claimed with it not run — is
+    /// handed over by SIGHUP, then SIGKILLed: the new master reads the worker's mark (handed
+    /// over with it), so only the running call fails with WorkerCrashed (and is retried); the
+    /// batch's other calls go back to the queue and run. Returns how many claims the worker
+    /// held, or nil when the long call was the last of its batch (nothing to tell apart: the
+    /// caller tries again with a fresh fixture).
+    static func killedOldWorkerHoldingBatch(in fixture: ConsumerFixture) throws -> Int? {
+        let (tally, marker, boots) = (fixture.file("tally"), fixture.file("long.marker"), fixture.file("boot.log"))
+        // Enqueued before the consumer starts: by the long call, the worker's batches have grown.
+        var tallies: [TaskResult<Int>] = []
+        for n in 0..<300 { tallies.append(try fixture.tasks.tally(n)) }
+        let long = try fixture.tasks.longOnce(20, marker)
+        for n in 300..<600 { tallies.append(try fixture.tasks.tally(n)) }
+        let master = try fixture.start(
+            ["consume", "-w", "1", "-k", "process"], environment: ["HUEY_TEST_TALLY": tally, "HUEY_TEST_BOOT_LOG": boots])
+        try #require(poll(timeout: 60) { lines(of: marker).count == 1 }, "the long call never started; \(fixture.log)")
+        let runner = try #require(Int32(lines(of: marker)[0]))
+        let held = try fixture.huey.storage.claims().count { $0.owner.pid == runner }
+        guard held >= 2 else { return nil }
+
+        let watch = ChildCountWatch(master: master.pid, limit: 1, old: [runner])
+        master.send(SIGHUP)
+        var fresh: [Int32] = []
+        let reloaded = poll(timeout: 30) {
+            fresh = watch.sample().filter { $0 != runner }
+            return lines(of: boots).count == 2 && fresh.count == 1
+        }
+        try #require(reloaded, "no reload: boots \(lines(of: boots)), new workers \(fresh); \(fixture.log)")
+        #expect(try fixture.huey.storage.claims().count { $0.owner.pid == runner } == held, "the batch changed")
+        kill(runner, SIGKILL)
+
+        // Each tally call has its value: a batch call failed as WorkerCrashed would throw here.
+        for (n, result) in tallies.enumerated() {
+            #expect(try result.get(blocking: true, timeout: 60) == n, "\(fixture.log)")
+        }
+        var failures: [String] = []
+        var rerun: Ran?
+        poll(timeout: 30) {
+            do { rerun = try long() } catch {
+                failures.append("\(error)")
+                long.reset()
+            }
+            return rerun != nil
+        }
+        // The crash may be read between the two runs: then it is WorkerCrashed, nothing else.
+        #expect(failures.allSatisfy { $0.contains("killed by signal 9") }, "\(failures)")
+        let ran = try #require(rerun, "the long call never ran again; \(fixture.log)")
+        #expect(ran.value == 1 && ran.pid == fresh[0], "\(ran); new worker \(fresh)")
+        #expect(lines(of: marker) == ["\(runner)", "\(fresh[0])"])
+        let putBack = master.standardError.components(
+            separatedBy: "back in the queue: worker \(runner) crashed running another call")
+        #expect(putBack.count - 1 == held - 1, "\(held) claims held; \(fixture.log)")
+        let tallied = Set(lines(of: tally).compactMap { Int($0.split(separator: " ").first ?? "") })
+        #expect(tallied == Set(0..<600))
+        #expect(try poll(timeout: 10) { try fixture.huey.storage.claims().isEmpty })
+        #expect(try fixture.huey.pendingCount == 0)
+        #expect(master.isRunning, "\(fixture.log)")
+        return held
+    }
+}
+
 /// The open descriptors of `pid` once two reads 0.6 s apart agree (longer than the master's
 /// claims check, which reopens the storage connection closed around a fork), or nil.
 func steadyDescriptors(of pid: Int32, timeout: Double = 10) -> [String]? {
@@ -248,6 +322,15 @@ func steadyDescriptors(of pid: Int32, timeout: Double = 10) -> [String]? {
     }
     return steady ? seen : nil
 }
+
+/// Whether a descriptor's target (``ProcessTable/descriptors(of:)``) is a worker's RunningCallMark.
+func isMark(_ target: String) -> Bool { target.hasPrefix("/memfd:huey-running-call") }
+
+/// The descriptors that are not marks.
+func withoutMarks(_ targets: [String]) -> [String] { targets.filter { !isMark($0) } }
+
+/// How many descriptors are marks.
+func markCount(_ targets: [String]) -> Int { targets.count(where: isMark) }
 
 /// "1.23" for a note.
 func twoDecimals(_ seconds: Double) -> String { String(format: "%.2f", seconds) }
