@@ -299,7 +299,7 @@ extension ReloadScenarios {
         #expect(ran.value == 1 && ran.pid == fresh[0], "\(ran); new worker \(fresh)")
         #expect(lines(of: marker) == ["\(runner)", "\(fresh[0])"])
         let putBack = master.standardError.components(
-            separatedBy: "back in the queue: worker \(runner) crashed running another call")
+            separatedBy: "back in the queue: worker \(runner) died running another call")
         #expect(putBack.count - 1 == held - 1, "\(held) claims held; \(fixture.log)")
         let tallied = Set(lines(of: tally).compactMap { Int($0.split(separator: " ").first ?? "") })
         #expect(tallied == Set(0..<600))
